@@ -1,0 +1,102 @@
+// mayfly serve PATH: the hosted HTTP engine on Linux sockets.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/site_source.h"
+#include "cli/term.h"
+#include "hosted/server.h"
+
+namespace mayfly::cli {
+namespace {
+
+int open_log(const std::string& spec) {
+  if (spec == "off") return -1;
+  if (spec == "-") return 1;
+  int fd = ::open(spec.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(spec + ": cannot open access log: " + std::strerror(errno));
+  return fd;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string path;
+    hosted::ServerOptions server;
+    std::string access_log = "-";
+    BundleFlags flags;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve a site or bundle over HTTP on this machine");
+  cmd->add_option("PATH", args->path, "A bundle (.mfb) or a built site directory")->required();
+  cmd->add_option("-p,--port", args->server.port, "TCP port")->capture_default_str();
+  cmd->add_option("-b,--bind", args->server.bind, "Address to listen on (0.0.0.0 or :: for all)")
+      ->capture_default_str();
+  cmd->add_option("-t,--threads", args->server.threads, "Event loops (default: one per core)");
+  cmd->add_option("--max-connections", args->server.max_connections,
+                  "Open connections at most, across all threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--access-log", args->access_log, "Access log: a file, '-' for stdout, or 'off'")
+      ->capture_default_str();
+  cmd->add_option("--header-timeout", args->server.header_timeout_ms,
+                  "Milliseconds a client may take to send a request head")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", args->server.idle_timeout_ms,
+                  "Milliseconds an idle keep-alive connection stays open")
+      ->capture_default_str();
+  cmd->add_option("--header", args->flags.headers,
+                  "Extra response header when PATH is a directory, 'Name: value' (repeatable)");
+  cmd->footer("SIGINT or SIGTERM stops accepting, finishes responses in flight and exits 0.");
+  cmd->callback([args, &exit_code] {
+    try {
+      args->server.access_log_fd = open_log(args->access_log);
+      LoadedBundle lb;
+      load_bundle(args->path, args->flags, lb);
+
+      // Signals go to one thread that waits for them; the event loops never see them.
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGINT);
+      sigaddset(&set, SIGTERM);
+      pthread_sigmask(SIG_BLOCK, &set, nullptr);
+      signal(SIGPIPE, SIG_IGN);
+
+      hosted::Server server(lb.bundle, args->server);
+      server.listen();
+      char id[33];
+      lb.bundle.id_hex(id);
+      std::string host = args->server.bind.find(':') != std::string::npos
+                             ? "[" + args->server.bind + "]"
+                             : args->server.bind;
+      if (host == "0.0.0.0" || host == "[::]") host = "localhost";
+      print_notice("serving " + args->path + " (bundle " + std::string(id, 12) + ", " +
+                   std::to_string(lb.bundle.entry_count()) + " entries) at http://" + host + ":" +
+                   std::to_string(server.port()) + "/ — Ctrl-C to stop");
+      std::thread waiter([&server, set] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        server.stop();
+      });
+      server.run();
+      // The waiter may still be blocked if the loops ended on their own; wake it.
+      pthread_kill(waiter.native_handle(), SIGTERM);
+      waiter.join();
+      print_notice("stopped");
+      exit_code = kExitOk;
+    } catch (const std::exception& e) {
+      print_error(e.what());
+      exit_code = kExitFailure;
+    }
+  });
+}
+
+}  // namespace mayfly::cli

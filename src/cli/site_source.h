@@ -1,0 +1,42 @@
+#pragma once
+// What a PATH argument names, and how to turn it into a bundle in memory: a .mfb file
+// (mapped), or a built site directory (bundled at start).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bundle/reader.h"
+#include "bundle/writer.h"
+#include "hosted/mapped_file.h"
+
+namespace mayfly::cli {
+
+struct LoadedBundle {
+  hosted::MappedFile mapped;
+  std::vector<uint8_t> owned;
+  bundle::Bundle bundle;
+};
+
+// Options shared by the commands that bundle a directory.
+struct BundleFlags {
+  std::vector<std::string> headers;  // "Name: value"
+  std::string index_name = "index.html";
+  std::string not_found = "/404.html";
+  bool compress = true;
+  unsigned threads = 0;
+};
+
+// SOURCE_DATE_EPOCH from the environment; throws std::runtime_error when malformed.
+std::optional<int64_t> source_date_epoch();
+
+bundle::WriteOptions write_options(const BundleFlags& flags);
+
+// Scans and bundles a directory, printing skipped-file notices and progress on stderr.
+std::vector<uint8_t> bundle_directory(const std::string& dir, const BundleFlags& flags,
+                                      bundle::WriteStats* stats = nullptr);
+
+// Loads PATH (a .mfb or a directory). Throws std::runtime_error with a message for people.
+void load_bundle(const std::string& path, const BundleFlags& flags, LoadedBundle& out);
+
+}  // namespace mayfly::cli
