@@ -25,23 +25,23 @@ inline constexpr uint32_t kNoEntry = 0xFFFFFFFFu;
 
 // Header field offsets.
 namespace hdr {
-inline constexpr size_t magic = 0;           // 8 bytes
-inline constexpr size_t version = 8;         // u32
-inline constexpr size_t header_size = 12;    // u32
-inline constexpr size_t file_size = 16;      // u64, trailer included
-inline constexpr size_t bundle_id = 24;      // 16 bytes
-inline constexpr size_t entry_count = 40;    // u32
-inline constexpr size_t hash_slots = 44;     // u32, a power of two > entry_count
-inline constexpr size_t entries_off = 48;    // u64
-inline constexpr size_t hash_off = 56;       // u64
-inline constexpr size_t strings_off = 64;    // u64
-inline constexpr size_t strings_size = 72;   // u64
-inline constexpr size_t data_off = 80;       // u64
-inline constexpr size_t data_size = 88;      // u64
-inline constexpr size_t created = 96;        // i64, unix seconds
-inline constexpr size_t index_name = 104;    // u32 offset + u16 length (strings)
-inline constexpr size_t not_found = 110;     // u32 entry index or kNoEntry
-inline constexpr size_t extra_headers = 114; // u32 offset + u32 length (strings)
+inline constexpr size_t magic = 0;            // 8 bytes
+inline constexpr size_t version = 8;          // u32
+inline constexpr size_t header_size = 12;     // u32
+inline constexpr size_t file_size = 16;       // u64, trailer included
+inline constexpr size_t bundle_id = 24;       // 16 bytes
+inline constexpr size_t entry_count = 40;     // u32
+inline constexpr size_t hash_slots = 44;      // u32, a power of two > entry_count
+inline constexpr size_t entries_off = 48;     // u64
+inline constexpr size_t hash_off = 56;        // u64
+inline constexpr size_t strings_off = 64;     // u64
+inline constexpr size_t strings_size = 72;    // u64
+inline constexpr size_t data_off = 80;        // u64
+inline constexpr size_t data_size = 88;       // u64
+inline constexpr size_t created = 96;         // i64, unix seconds
+inline constexpr size_t index_name = 104;     // u32 offset + u16 length (strings)
+inline constexpr size_t not_found = 110;      // u32 entry index or kNoEntry
+inline constexpr size_t extra_headers = 114;  // u32 offset + u32 length (strings)
 // 122..127 reserved, zero
 }  // namespace hdr
 
@@ -56,14 +56,14 @@ inline constexpr int kEncodingCount = 3;
 
 // Entry field offsets.
 namespace ent {
-inline constexpr size_t path = 0;           // u32 offset + u16 length (strings)
-inline constexpr size_t kind = 6;           // u16 EntryKind
-inline constexpr size_t content_type = 8;   // u32 offset + u16 length (strings)
-inline constexpr size_t cache_control = 14; // u32 offset + u16 length (strings)
-inline constexpr size_t etag = 20;          // u32 offset + u16 length (strings), unquoted
-inline constexpr size_t reserved = 26;      // 6 bytes, zero
-inline constexpr size_t mtime = 32;         // i64, unix seconds
-inline constexpr size_t variants = 40;      // kEncodingCount x {u64 offset, u64 size} (data)
+inline constexpr size_t path = 0;            // u32 offset + u16 length (strings)
+inline constexpr size_t kind = 6;            // u16 EntryKind
+inline constexpr size_t content_type = 8;    // u32 offset + u16 length (strings)
+inline constexpr size_t cache_control = 14;  // u32 offset + u16 length (strings)
+inline constexpr size_t etag = 20;           // u32 offset + u16 length (strings), unquoted
+inline constexpr size_t reserved = 26;       // 6 bytes, zero
+inline constexpr size_t mtime = 32;          // i64, unix seconds
+inline constexpr size_t variants = 40;       // kEncodingCount x {u64 offset, u64 size} (data)
 // 88..95 reserved, zero
 }  // namespace ent
 

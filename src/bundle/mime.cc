@@ -87,11 +87,20 @@ std::string content_type_for(std::string_view path) {
 bool worth_compressing(std::string_view content_type) {
   if (content_type.starts_with("text/") || content_type.starts_with("image/svg")) return true;
   constexpr std::string_view kCompressible[] = {
-      "application/json",     "application/ld+json",       "application/xml",
-      "application/atom+xml", "application/rss+xml",       "application/xslt+xml",
-      "application/wasm",     "application/manifest+json", "application/octet-stream",
-      "application/vnd.ms-fontobject", "font/ttf",         "font/otf",
-      "image/bmp",            "image/vnd.microsoft.icon",
+      "application/json",
+      "application/ld+json",
+      "application/xml",
+      "application/atom+xml",
+      "application/rss+xml",
+      "application/xslt+xml",
+      "application/wasm",
+      "application/manifest+json",
+      "application/octet-stream",
+      "application/vnd.ms-fontobject",
+      "font/ttf",
+      "font/otf",
+      "image/bmp",
+      "image/vnd.microsoft.icon",
   };
   for (std::string_view t : kCompressible)
     if (content_type.starts_with(t)) return true;

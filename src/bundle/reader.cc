@@ -8,16 +8,26 @@ namespace mayfly::bundle {
 
 const char* describe(Error e) {
   switch (e) {
-    case Error::None: return "ok";
-    case Error::TooSmall: return "file is too small to be a mayfly bundle";
-    case Error::BadMagic: return "not a mayfly bundle (bad magic number)";
-    case Error::UnsupportedVersion: return "unsupported bundle format version";
-    case Error::SizeMismatch: return "bundle is truncated or has trailing bytes";
-    case Error::BadChecksum: return "bundle checksum mismatch (corrupt file)";
-    case Error::BadLayout: return "bundle sections overlap or lie outside the file";
-    case Error::BadEntry: return "bundle entry points outside its section";
-    case Error::BadHashTable: return "bundle index is malformed";
-    case Error::BadSiteData: return "bundle site data is malformed";
+    case Error::None:
+      return "ok";
+    case Error::TooSmall:
+      return "file is too small to be a mayfly bundle";
+    case Error::BadMagic:
+      return "not a mayfly bundle (bad magic number)";
+    case Error::UnsupportedVersion:
+      return "unsupported bundle format version";
+    case Error::SizeMismatch:
+      return "bundle is truncated or has trailing bytes";
+    case Error::BadChecksum:
+      return "bundle checksum mismatch (corrupt file)";
+    case Error::BadLayout:
+      return "bundle sections overlap or lie outside the file";
+    case Error::BadEntry:
+      return "bundle entry points outside its section";
+    case Error::BadHashTable:
+      return "bundle index is malformed";
+    case Error::BadSiteData:
+      return "bundle site data is malformed";
   }
   return "unknown bundle error";
 }
@@ -34,7 +44,9 @@ struct StrRef {
   uint16_t len;
 };
 
-StrRef load_str(const uint8_t* p) { return {load_le32(p), load_le16(p + 4)}; }
+StrRef load_str(const uint8_t* p) {
+  return {load_le32(p), load_le16(p + 4)};
+}
 
 }  // namespace
 
@@ -61,9 +73,10 @@ Error Bundle::open(const uint8_t* data, size_t size) {
   if (slots == 0 || (slots & (slots - 1)) != 0 || slots <= count) return Error::BadHashTable;
   if (entries_off < kHeaderSize || !within(entries_off, uint64_t(count) * kEntrySize, body) ||
       hash_off < entries_off + uint64_t(count) * kEntrySize ||
-      !within(hash_off, uint64_t(slots) * 4, body) || strings_off < hash_off + uint64_t(slots) * 4 ||
-      !within(strings_off, strings_size, body) || strings_size > UINT32_MAX ||
-      data_off < strings_off + strings_size || !within(data_off, data_size, body))
+      !within(hash_off, uint64_t(slots) * 4, body) ||
+      strings_off < hash_off + uint64_t(slots) * 4 || !within(strings_off, strings_size, body) ||
+      strings_size > UINT32_MAX || data_off < strings_off + strings_size ||
+      !within(data_off, data_size, body))
     return Error::BadLayout;
 
   data_ = data;

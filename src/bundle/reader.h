@@ -40,9 +40,7 @@ struct Entry {
   std::string_view etag;  // unquoted; the identity representation's strong validator
   int64_t mtime = 0;
   Blob variants[kEncodingCount];
-  bool has(Encoding e) const {
-    return e == Encoding::Identity || variants[int(e)].size != 0;
-  }
+  bool has(Encoding e) const { return e == Encoding::Identity || variants[int(e)].size != 0; }
   const Blob& variant(Encoding e) const { return variants[int(e)]; }
 };
 

@@ -42,7 +42,8 @@ void walk(const fs::path& root, const fs::path& dir, const std::string& prefix, 
       out.notices.push_back("skipped editor backup " + path);
       continue;
     }
-    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    if (std::any_of(name.begin(), name.end(),
+                    [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
       out.notices.push_back("skipped a name with control characters in " + prefix + "/");
       continue;
     }

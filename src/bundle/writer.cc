@@ -1,7 +1,7 @@
 #include "bundle/writer.h"
 
-#include <libdeflate.h>
 #include <brotli/encode.h>
+#include <libdeflate.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -56,8 +56,8 @@ std::vector<uint8_t> brotli_best(const std::vector<uint8_t>& in) {
   std::vector<uint8_t> out(n);
   int lgwin = BROTLI_DEFAULT_WINDOW;
   while (lgwin < BROTLI_MAX_WINDOW_BITS && (size_t(1) << lgwin) < in.size()) ++lgwin;
-  if (!BrotliEncoderCompress(BROTLI_MAX_QUALITY, lgwin, BROTLI_MODE_GENERIC, in.size(),
-                             in.data(), &n, out.data()))
+  if (!BrotliEncoderCompress(BROTLI_MAX_QUALITY, lgwin, BROTLI_MODE_GENERIC, in.size(), in.data(),
+                             &n, out.data()))
     return {};
   out.resize(n);
   return out;
@@ -96,10 +96,19 @@ void check_header(const std::string& name, const std::string& value) {
   for (unsigned char c : value)
     if ((c < 0x20 && c != '\t') || c == 0x7f)
       throw BundleError("header '" + name + "' has a control character in its value");
-  static const std::set<std::string> kReserved = {
-      "content-length", "content-type", "content-encoding", "content-range", "transfer-encoding",
-      "connection",     "date",         "etag",             "last-modified", "vary",
-      "location",       "keep-alive",   "accept-ranges"};
+  static const std::set<std::string> kReserved = {"content-length",
+                                                  "content-type",
+                                                  "content-encoding",
+                                                  "content-range",
+                                                  "transfer-encoding",
+                                                  "connection",
+                                                  "date",
+                                                  "etag",
+                                                  "last-modified",
+                                                  "vary",
+                                                  "location",
+                                                  "keep-alive",
+                                                  "accept-ranges"};
   std::string lower = name;
   for (char& c : lower) c = ascii_lower(c);
   if (kReserved.count(lower)) throw BundleError("header '" + name + "' is set by the server");
@@ -226,7 +235,8 @@ std::vector<uint8_t> write_bundle(std::vector<SourceFile> files, const WriteOpti
   }
 
   // Precompress in parallel: brotli at quality 11 dominates the bundle's build time.
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::atomic<size_t> next{0}, done{0};
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < blobs.size();) {

@@ -16,15 +16,15 @@ class BundleError : public std::runtime_error {
 };
 
 struct SourceFile {
-  std::string path;                // normalized request path: "/", segments, no "." or ".."
-  std::string disk_path;           // read from here when contents is empty and this is set
-  std::vector<uint8_t> contents;   // or held in memory
-  int64_t mtime = 0;               // unix seconds
+  std::string path;               // normalized request path: "/", segments, no "." or ".."
+  std::string disk_path;          // read from here when contents is empty and this is set
+  std::vector<uint8_t> contents;  // or held in memory
+  int64_t mtime = 0;              // unix seconds
 };
 
 struct SiteConfig {
   std::string index_name = "index.html";
-  std::string not_found = "/404.html";  // used when the bundle holds this path
+  std::string not_found = "/404.html";                       // used when the bundle holds this path
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 

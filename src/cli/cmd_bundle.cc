@@ -46,9 +46,12 @@ void add_bundle_command(CLI::App& app, int& exit_code) {
       char id[33];
       check.id_hex(id);
       if (args->json) {
-        nlohmann::json j = {{"output", args->output},     {"id", id},
-                            {"files", stats.files},       {"redirects", stats.redirects},
-                            {"bytes", stats.bundle_bytes}, {"content_bytes", stats.identity_bytes},
+        nlohmann::json j = {{"output", args->output},
+                            {"id", id},
+                            {"files", stats.files},
+                            {"redirects", stats.redirects},
+                            {"bytes", stats.bundle_bytes},
+                            {"content_bytes", stats.identity_bytes},
                             {"gzip_variants", stats.gzip_variants},
                             {"brotli_variants", stats.brotli_variants}};
         std::cout << j.dump(2) << "\n";

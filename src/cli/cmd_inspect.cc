@@ -60,16 +60,21 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
           }
           entries.push_back(j);
         }
-        nlohmann::json out = {{"path", args->path},        {"id", id},
-                              {"bytes", b.size()},         {"created", b.created()},
-                              {"index", b.index_name()},   {"not_found", not_found},
-                              {"extra_headers", b.extra_headers()}, {"entries", entries}};
+        nlohmann::json out = {{"path", args->path},
+                              {"id", id},
+                              {"bytes", b.size()},
+                              {"created", b.created()},
+                              {"index", b.index_name()},
+                              {"not_found", not_found},
+                              {"extra_headers", b.extra_headers()},
+                              {"entries", entries}};
         std::cout << out.dump(2) << "\n";
       } else {
-        std::printf("bundle   %s\nid       %s\nsize     %s\ncreated  %s\nindex    %.*s\n404      %s\n",
-                    args->path.c_str(), id, human_bytes(b.size()).c_str(),
-                    http_date(b.created()).c_str(), int(b.index_name().size()),
-                    b.index_name().data(), not_found.empty() ? "(none)" : not_found.c_str());
+        std::printf(
+            "bundle   %s\nid       %s\nsize     %s\ncreated  %s\nindex    %.*s\n404      %s\n",
+            args->path.c_str(), id, human_bytes(b.size()).c_str(), http_date(b.created()).c_str(),
+            int(b.index_name().size()), b.index_name().data(),
+            not_found.empty() ? "(none)" : not_found.c_str());
         if (!b.extra_headers().empty()) {
           std::printf("headers  ");
           std::string_view h = b.extra_headers();
@@ -91,9 +96,9 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
           };
           std::string type(e.content_type);
           std::printf("%-10s %10s %10s %10s  %-28s %.*s\n", kind_name(e.kind),
-                      size(bundle::Encoding::Identity).c_str(), size(bundle::Encoding::Gzip).c_str(),
-                      size(bundle::Encoding::Brotli).c_str(), type.empty() ? "-" : type.c_str(),
-                      int(e.path.size()), e.path.data());
+                      size(bundle::Encoding::Identity).c_str(),
+                      size(bundle::Encoding::Gzip).c_str(), size(bundle::Encoding::Brotli).c_str(),
+                      type.empty() ? "-" : type.c_str(), int(e.path.size()), e.path.data());
         }
       }
       exit_code = kExitOk;

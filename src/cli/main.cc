@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("-V,--version", "mayfly " MAYFLY_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
-  app.footer("Run 'mayfly COMMAND --help' for a command's options.\n"
-             "Exit codes: 0 success, 1 the work failed, 2 the command line is wrong.");
+  app.footer(
+      "Run 'mayfly COMMAND --help' for a command's options.\n"
+      "Exit codes: 0 success, 1 the work failed, 2 the command line is wrong.");
   int exit_code = kExitOk;
   add_bundle_command(app, exit_code);
   add_inspect_command(app, exit_code);

@@ -47,7 +47,8 @@ std::vector<uint8_t> bundle_directory(const std::string& dir, const BundleFlags&
 void load_bundle(const std::string& path, const BundleFlags& flags, LoadedBundle& out) {
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) throw std::runtime_error(path + ": no such file or directory");
+  if (ec || !std::filesystem::exists(status))
+    throw std::runtime_error(path + ": no such file or directory");
   const uint8_t* data;
   size_t size;
   if (std::filesystem::is_directory(status)) {

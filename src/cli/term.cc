@@ -33,9 +33,15 @@ bool color_enabled(int fd) {
   return isatty(fd) != 0;
 }
 
-void print_error(std::string_view message) { print("\033[1;31m", "error", message); }
-void print_warning(std::string_view message) { print("\033[1;33m", "warning", message); }
-void print_notice(std::string_view message) { print("", "", message); }
+void print_error(std::string_view message) {
+  print("\033[1;31m", "error", message);
+}
+void print_warning(std::string_view message) {
+  print("\033[1;33m", "warning", message);
+}
+void print_notice(std::string_view message) {
+  print("", "", message);
+}
 
 void print_progress(std::string_view label, size_t done, size_t total) {
   if (!isatty(2)) return;
@@ -53,8 +59,10 @@ std::string human_bytes(uint64_t n) {
     ++u;
   }
   char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-  else std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
   return buf;
 }
 

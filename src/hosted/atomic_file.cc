@@ -16,7 +16,9 @@ void write_file_atomic(const std::string& path, const uint8_t* data, size_t size
   std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
   std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
   int fd = mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(path + ": cannot create a file in " + dir.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::runtime_error(path + ": cannot create a file in " + dir.string() + ": " +
+                             std::strerror(errno));
   auto fail = [&](const char* what) {
     int err = errno;
     ::close(fd);

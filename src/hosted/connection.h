@@ -12,14 +12,14 @@ struct Connection {
 
   int fd = -1;
   State state = State::Free;
-  bool close_after = false;   // close once the current response is sent
+  bool close_after = false;  // close once the current response is sent
   Connection* prev = nullptr;
   Connection* next = nullptr;
   uint64_t deadline_ms = 0;
 
-  char* rbuf = nullptr;       // received bytes not yet consumed
+  char* rbuf = nullptr;  // received bytes not yet consumed
   size_t rlen = 0;
-  char* hbuf = nullptr;       // head of the response being sent
+  char* hbuf = nullptr;  // head of the response being sent
 
   // The response being sent: head from hbuf, then body from the bundle.
   size_t head_len = 0;
@@ -28,7 +28,7 @@ struct Connection {
   uint64_t body_len = 0;
   uint64_t body_sent = 0;
 
-  char client[48] = {};       // peer address, for the access log
+  char client[48] = {};  // peer address, for the access log
 };
 
 class DeadlineList {
@@ -38,15 +38,21 @@ class DeadlineList {
   void push_back(Connection* c) {
     c->prev = tail_;
     c->next = nullptr;
-    if (tail_) tail_->next = c;
-    else head_ = c;
+    if (tail_)
+      tail_->next = c;
+    else
+      head_ = c;
     tail_ = c;
   }
   void remove(Connection* c) {
-    if (c->prev) c->prev->next = c->next;
-    else head_ = c->next;
-    if (c->next) c->next->prev = c->prev;
-    else tail_ = c->prev;
+    if (c->prev)
+      c->prev->next = c->next;
+    else
+      head_ = c->next;
+    if (c->next)
+      c->next->prev = c->prev;
+    else
+      tail_ = c->prev;
     c->prev = c->next = nullptr;
   }
 

@@ -46,7 +46,8 @@ std::string describe_bind_error(int err, const std::string& host, uint16_t port)
       return "port " + std::to_string(port) + " on " + host +
              " is already in use (another server is running there; pick one with --port)";
     case EACCES:
-      return "permission denied binding " + where + " (ports below 1024 need root or "
+      return "permission denied binding " + where +
+             " (ports below 1024 need root or "
              "CAP_NET_BIND_SERVICE; pick one with --port)";
     case EADDRNOTAVAIL:
       return "address " + host + " is not an address of this machine (see --bind)";
@@ -104,8 +105,10 @@ void Server::listen() {
   } else {
     ::close(first);
     Address bound = a;
-    if (bound.family == AF_INET6) reinterpret_cast<sockaddr_in6&>(bound.storage).sin6_port = htons(bound_port_);
-    else reinterpret_cast<sockaddr_in&>(bound.storage).sin_port = htons(bound_port_);
+    if (bound.family == AF_INET6)
+      reinterpret_cast<sockaddr_in6&>(bound.storage).sin6_port = htons(bound_port_);
+    else
+      reinterpret_cast<sockaddr_in&>(bound.storage).sin_port = htons(bound_port_);
     for (unsigned i = 0; i < options_.threads; ++i) {
       int fd = open_listener(bound, true);
       if (fd < 0) throw ServerError(describe_bind_error(-fd, options_.bind, bound_port_));
@@ -121,7 +124,8 @@ void Server::listen() {
 
 void Server::run() {
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([this, i] { workers_[i]->run(); });
+  for (size_t i = 1; i < workers_.size(); ++i)
+    threads.emplace_back([this, i] { workers_[i]->run(); });
   if (!workers_.empty()) workers_[0]->run();
   for (auto& t : threads) t.join();
 }

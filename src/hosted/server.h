@@ -22,8 +22,8 @@ class ServerError : public std::runtime_error {
 struct ServerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 8080;
-  unsigned threads = 0;             // 0: one per core
-  size_t max_connections = 4096;    // across all threads
+  unsigned threads = 0;                // 0: one per core
+  size_t max_connections = 4096;       // across all threads
   unsigned header_timeout_ms = 10000;  // from a request's first byte to its complete head
   unsigned idle_timeout_ms = 60000;    // keep-alive with nothing to do
   unsigned write_timeout_ms = 60000;   // a client that stops reading

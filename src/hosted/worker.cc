@@ -43,11 +43,7 @@ void format_peer(const sockaddr_storage& addr, char* out, size_t cap) {
 
 Worker::Worker(const bundle::Bundle& bundle, const ServerOptions& options, LogFile& log,
                int listen_fd, int stop_fd, size_t max_connections)
-    : options_(options),
-      responder_(bundle),
-      log_(log),
-      listen_fd_(listen_fd),
-      stop_fd_(stop_fd) {
+    : options_(options), responder_(bundle), log_(log), listen_fd_(listen_fd), stop_fd_(stop_fd) {
   limits_.max_head = 16 * 1024;
   read_capacity_ = limits_.max_head + 1024;
   head_capacity_ = responder_.head_capacity();
@@ -83,10 +79,14 @@ Worker::~Worker() {
 
 DeadlineList* Worker::list_for(Connection::State s) {
   switch (s) {
-    case Connection::State::Idle: return &idle_;
-    case Connection::State::Reading: return &reading_;
-    case Connection::State::Writing: return &writing_;
-    default: return nullptr;
+    case Connection::State::Idle:
+      return &idle_;
+    case Connection::State::Reading:
+      return &reading_;
+    case Connection::State::Writing:
+      return &writing_;
+    default:
+      return nullptr;
   }
 }
 
@@ -139,8 +139,8 @@ void Worker::accept_all() {
     }
     sockaddr_storage addr;
     socklen_t len = sizeof addr;
-    int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
-                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd =
+        accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       return;  // EAGAIN, or EMFILE and friends: try again on the next readiness
@@ -174,8 +174,7 @@ bool Worker::send_pending(Connection* c) {
   while (c->head_sent < c->head_len || c->body_sent < c->body_len) {
     iovec iov[2];
     int n = 0;
-    if (c->head_sent < c->head_len)
-      iov[n++] = {c->hbuf + c->head_sent, c->head_len - c->head_sent};
+    if (c->head_sent < c->head_len) iov[n++] = {c->hbuf + c->head_sent, c->head_len - c->head_sent};
     if (c->body_sent < c->body_len)
       iov[n++] = {const_cast<uint8_t*>(c->body + c->body_sent), size_t(c->body_len - c->body_sent)};
     ssize_t w = writev(c->fd, iov, n);
@@ -326,9 +325,12 @@ void Worker::run() {
     now_s_ = time(nullptr);
     for (int i = 0; i < n; ++i) {
       uint64_t tag = events[i].data.u64;
-      if (tag == kListenTag) accept_all();
-      else if (tag == kStopTag) begin_drain();
-      else on_event(static_cast<Connection*>(events[i].data.ptr), events[i].events);
+      if (tag == kListenTag)
+        accept_all();
+      else if (tag == kStopTag)
+        begin_drain();
+      else
+        on_event(static_cast<Connection*>(events[i].data.ptr), events[i].events);
     }
     expire();
     if (now_ms_ - last_flush >= 1000) {

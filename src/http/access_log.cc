@@ -37,8 +37,10 @@ size_t format_access_line(char* out, std::string_view client, int64_t now,
   char num[20];
   put({num, format_u64(num, status)});
   put(" ");
-  if (body_bytes == 0) put("-");
-  else put({num, format_u64(num, body_bytes)});
+  if (body_bytes == 0)
+    put("-");
+  else
+    put({num, format_u64(num, body_bytes)});
   out[n++] = '\n';
   return n;
 }

@@ -46,8 +46,7 @@ bool tag_matches(std::string_view item, const EntityTag& tag, bool weak) {
 }
 
 // Evaluates If-Match or If-None-Match over all fields of that name: "*" or any match.
-bool any_tag_matches(const Request& req, std::string_view field, const EntityTag& tag,
-                     bool weak) {
+bool any_tag_matches(const Request& req, std::string_view field, const EntityTag& tag, bool weak) {
   bool matched = false;
   req.each_header(field, [&](std::string_view value) {
     each_item(value, [&](std::string_view item) {
@@ -65,9 +64,12 @@ bool has_field(const Request& req, std::string_view name) {
 
 std::string_view encoding_suffix(Encoding e) {
   switch (e) {
-    case Encoding::Gzip: return "-gz";
-    case Encoding::Brotli: return "-br";
-    default: return "";
+    case Encoding::Gzip:
+      return "-gz";
+    case Encoding::Brotli:
+      return "-br";
+    default:
+      return "";
   }
 }
 
@@ -90,10 +92,14 @@ Encoding choose_encoding(const Request& req, bool have_gzip, bool have_brotli) {
           q = parse_qvalue(params.substr(2));
         if (q < 0) return;  // malformed member: ignore it
       }
-      if (iequals(coding, "br")) q_br = q;
-      else if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) q_gzip = q;
-      else if (iequals(coding, "identity")) q_identity = q;
-      else if (coding == "*") q_any = q;
+      if (iequals(coding, "br"))
+        q_br = q;
+      else if (iequals(coding, "gzip") || iequals(coding, "x-gzip"))
+        q_gzip = q;
+      else if (iequals(coding, "identity"))
+        q_identity = q;
+      else if (coding == "*")
+        q_any = q;
     });
   });
   if (!present) return Encoding::Identity;

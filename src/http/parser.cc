@@ -9,8 +9,21 @@ constexpr bool is_tchar(unsigned char c) {
   if (c >= '0' && c <= '9') return true;
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -18,10 +31,14 @@ constexpr bool is_tchar(unsigned char c) {
 }
 
 // RFC 9110 §5.5: field-value characters are VCHAR, obs-text, SP and HTAB.
-constexpr bool is_field_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+constexpr bool is_field_char(unsigned char c) {
+  return c == '\t' || (c >= 0x20 && c != 0x7f);
+}
 
 // Request-target characters: visible ASCII (RFC 3986 plus the few that clients send raw).
-constexpr bool is_target_char(unsigned char c) { return c > 0x20 && c < 0x7f; }
+constexpr bool is_target_char(unsigned char c) {
+  return c > 0x20 && c < 0x7f;
+}
 
 ParseResult fail(uint16_t status, const char* why) {
   ParseResult r;
@@ -81,9 +98,12 @@ ParseResult parse_request(std::string_view buf, const Limits& limits, Request& o
   size_t pos = 0;
   // RFC 9112 §2.2: ignore at least one empty line before the request line.
   for (int i = 0; i < 4; ++i) {
-    if (buf.substr(pos).starts_with("\r\n")) pos += 2;
-    else if (buf.substr(pos).starts_with("\n")) pos += 1;
-    else break;
+    if (buf.substr(pos).starts_with("\r\n"))
+      pos += 2;
+    else if (buf.substr(pos).starts_with("\n"))
+      pos += 1;
+    else
+      break;
   }
 
   size_t line_end = 0, next = 0;

@@ -64,9 +64,9 @@ size_t encode_path(std::string_view path, char* out, size_t cap) {
   for (char ch : path) {
     unsigned char c = static_cast<unsigned char>(ch);
     bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '!' ||
-                c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' ||
-                c == '+' || c == ',' || c == ';' || c == '=' || c == ':' || c == '@';
+                c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '!' || c == '$' ||
+                c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' || c == ',' ||
+                c == ';' || c == '=' || c == ':' || c == '@';
     if (keep) {
       if (n + 1 > cap) return 0;
       out[n++] = char(c);

@@ -7,7 +7,14 @@ namespace mayfly::http {
 
 inline constexpr size_t kMaxPath = 4096;
 
-enum class PathStatus : unsigned char { Ok, BadEncoding, EscapesRoot, TooLong, NulByte, NotAbsolute };
+enum class PathStatus : unsigned char {
+  Ok,
+  BadEncoding,
+  EscapesRoot,
+  TooLong,
+  NulByte,
+  NotAbsolute
+};
 
 // Decodes raw (the path part of a request target) and removes "." and ".." segments and
 // empty segments, writing the result to out. The result starts with '/', and ends with

@@ -25,9 +25,9 @@ struct Request {
   std::string_view path;          // still percent-encoded
   std::string_view query;         // after '?', without it; empty when absent
   bool has_query = false;
-  uint8_t version_minor = 1;      // HTTP/1.x
-  bool keep_alive = true;         // from the version and the Connection header
-  bool has_body = false;          // Content-Length > 0 on a method we refuse
+  uint8_t version_minor = 1;  // HTTP/1.x
+  bool keep_alive = true;     // from the version and the Connection header
+  bool has_body = false;      // Content-Length > 0 on a method we refuse
   Header headers[kMaxHeaders];
   size_t header_count = 0;
 
@@ -39,8 +39,8 @@ struct Request {
 };
 
 struct Limits {
-  size_t max_request_line = 8192;  // longer: 414
-  size_t max_head = 16384;         // request line and all fields; larger: 431
+  size_t max_request_line = 8192;    // longer: 414
+  size_t max_head = 16384;           // request line and all fields; larger: 431
   size_t max_headers = kMaxHeaders;  // more fields: 431
 };
 
@@ -48,7 +48,7 @@ enum class ParseStatus : uint8_t { Complete, Incomplete, Error };
 
 struct ParseResult {
   ParseStatus status = ParseStatus::Incomplete;
-  size_t consumed = 0;     // bytes of the head, when Complete
+  size_t consumed = 0;        // bytes of the head, when Complete
   uint16_t error_status = 0;  // 400, 414, 431, 501 or 505, when Error
   const char* error = "";     // why, for the log
 };

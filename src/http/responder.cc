@@ -43,21 +43,36 @@ struct Responder::Head {
 
 std::string_view reason_phrase(uint16_t status) {
   switch (status) {
-    case 200: return "OK";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 412: return "Precondition Failed";
-    case 414: return "URI Too Long";
-    case 416: return "Range Not Satisfiable";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 505: return "HTTP Version Not Supported";
-    default: return "";
+    case 200:
+      return "OK";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 412:
+      return "Precondition Failed";
+    case 414:
+      return "URI Too Long";
+    case 416:
+      return "Range Not Satisfiable";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "";
   }
 }
 
@@ -89,8 +104,10 @@ void Responder::common_fields(Head& h, uint16_t status) {
 void Responder::finish(Head& h, Response& r, bool close, uint8_t version_minor) {
   h.field("X-Content-Type-Options", "nosniff");
   h.add(bundle_.extra_headers());
-  if (close) h.add("Connection: close\r\n");
-  else if (version_minor == 0) h.add("Connection: keep-alive\r\n");
+  if (close)
+    h.add("Connection: close\r\n");
+  else if (version_minor == 0)
+    h.add("Connection: keep-alive\r\n");
   h.add("\r\n");
   r.close = close;
   r.head = {h.buf, h.len};
@@ -100,14 +117,20 @@ void Responder::finish(Head& h, Response& r, bool close, uint8_t version_minor) 
 Response Responder::simple(uint16_t status, const Request* req, Head& h,
                            std::string_view extra_field) {
   static constexpr std::string_view kBodies[][2] = {
-      {"301", "Moved Permanently\n"},   {"400", "400 Bad Request\n"},
-      {"404", "404 Not Found\n"},       {"405", "405 Method Not Allowed\n"},
-      {"412", "412 Precondition Failed\n"}, {"414", "414 URI Too Long\n"},
-      {"416", "416 Range Not Satisfiable\n"}, {"431", "431 Request Header Fields Too Large\n"},
-      {"500", "500 Internal Server Error\n"}, {"501", "501 Not Implemented\n"},
+      {"301", "Moved Permanently\n"},
+      {"400", "400 Bad Request\n"},
+      {"404", "404 Not Found\n"},
+      {"405", "405 Method Not Allowed\n"},
+      {"412", "412 Precondition Failed\n"},
+      {"414", "414 URI Too Long\n"},
+      {"416", "416 Range Not Satisfiable\n"},
+      {"431", "431 Request Header Fields Too Large\n"},
+      {"500", "500 Internal Server Error\n"},
+      {"501", "501 Not Implemented\n"},
       {"505", "505 HTTP Version Not Supported\n"},
   };
-  char code[4] = {char('0' + status / 100), char('0' + status / 10 % 10), char('0' + status % 10), 0};
+  char code[4] = {char('0' + status / 100), char('0' + status / 10 % 10), char('0' + status % 10),
+                  0};
   std::string_view body = "\n";
   for (const auto& b : kBodies)
     if (b[0] == std::string_view(code, 3)) body = b[1];
@@ -146,7 +169,8 @@ Response Responder::serve_entry(const Request& req, const Entry& e, uint16_t sta
   bool partial = false;
   if (!is_error_page) {
     switch (evaluate_preconditions(req, tag, e.mtime)) {
-      case Precondition::Failed: return simple(412, &req, h);
+      case Precondition::Failed:
+        return simple(412, &req, h);
       case Precondition::NotModified: {
         r.status = 304;
         common_fields(h, 304);
@@ -162,7 +186,8 @@ Response Responder::serve_entry(const Request& req, const Entry& e, uint16_t sta
         finish(h, r, !req.keep_alive, req.version_minor);
         return r;
       }
-      case Precondition::Proceed: break;
+      case Precondition::Proceed:
+        break;
     }
     std::string_view range = req.header("range");
     if (range.data() != nullptr && req.method == Method::Get) {
@@ -231,8 +256,7 @@ Response Responder::respond(const Request& req, int64_t now, char* buf, size_t c
   now_ = now;
   Head h{buf, cap};
   Response r = [&]() -> Response {
-    if (req.method == Method::Other)
-      return simple(405, &req, h, "Allow: GET, HEAD\r\n");
+    if (req.method == Method::Other) return simple(405, &req, h, "Allow: GET, HEAD\r\n");
     char path[kMaxPath + 1];
     size_t len = 0;
     PathStatus ps = normalize_path(req.path, path, kMaxPath, len);

@@ -12,10 +12,10 @@ namespace mayfly::http {
 
 struct Response {
   uint16_t status = 0;
-  std::string_view head;           // status line and fields, in the caller's buffer
-  const uint8_t* body = nullptr;   // bundle bytes or static text, never copied
-  uint64_t body_size = 0;          // bytes to send after the head (0 for HEAD and 304)
-  bool close = false;              // close the connection after this response
+  std::string_view head;          // status line and fields, in the caller's buffer
+  const uint8_t* body = nullptr;  // bundle bytes or static text, never copied
+  uint64_t body_size = 0;         // bytes to send after the head (0 for HEAD and 304)
+  bool close = false;             // close the connection after this response
 };
 
 class Responder {
