@@ -1,0 +1,410 @@
+#include "site/markdown/html_writer.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+
+#include <cstring>
+
+#include "site/markdown/code_block.h"
+#include "site/markdown/escape.h"
+#include "site/markdown/parse.h"
+#include "site/markdown/render.h"
+
+namespace mayfly::site::markdown {
+namespace {
+
+std::string_view literal(cmark_node* node) {
+  const char* s = cmark_node_get_literal(node);
+  return s == nullptr ? std::string_view() : std::string_view(s);
+}
+
+std::string_view cstr(const char* s) {
+  return s == nullptr ? std::string_view() : s;
+}
+
+// Footnote labels match case-insensitively with whitespace collapsed.
+std::string label_key(std::string_view label) {
+  std::string key;
+  bool space = false;
+  for (char c : label) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !key.empty();
+      continue;
+    }
+    if (space) key.push_back(' ');
+    space = false;
+    key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+  }
+  return key;
+}
+
+void append_plain_text(std::string& out, cmark_node* node) {
+  for (cmark_node* child = cmark_node_first_child(node); child != nullptr;
+       child = cmark_node_next(child)) {
+    switch (cmark_node_get_type(child)) {
+      case CMARK_NODE_TEXT:
+      case CMARK_NODE_CODE:
+        out.append(literal(child));
+        break;
+      case CMARK_NODE_SOFTBREAK:
+      case CMARK_NODE_LINEBREAK:
+        out.push_back(' ');
+        break;
+      case CMARK_NODE_HTML_INLINE:
+      case CMARK_NODE_FOOTNOTE_REFERENCE:
+        break;
+      default:
+        append_plain_text(out, child);
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string plain_text(cmark_node* node) {
+  std::string out;
+  append_plain_text(out, node);
+  return out;
+}
+
+HtmlWriter::HtmlWriter(const Options& options, std::string& out)
+    : options_(options), out_(out), ids_(options.heading_id_prefix) {}
+
+void HtmlWriter::document(cmark_node* doc) {
+  collect_definitions(doc);
+  blocks(doc, 0, true);
+  if (!footnotes_.empty()) footnote_section();
+}
+
+void HtmlWriter::collect_definitions(cmark_node* doc) {
+  for (cmark_node* n = cmark_node_first_child(doc); n != nullptr; n = cmark_node_next(n)) {
+    if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
+      definitions_.try_emplace(label_key(literal(n)), n);
+    }
+  }
+}
+
+void HtmlWriter::blocks(cmark_node* parent, int indent, bool blank_lines) {
+  bool first = true;
+  for (cmark_node* n = cmark_node_first_child(parent); n != nullptr; n = cmark_node_next(n)) {
+    if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) continue;
+    if (!first && blank_lines) out_.push_back('\n');
+    first = false;
+    block(n, indent, false);
+  }
+}
+
+void HtmlWriter::block(cmark_node* node, int indent, bool transparent) {
+  const auto pad = static_cast<size_t>(indent);
+  switch (cmark_node_get_type(node)) {
+    case CMARK_NODE_PARAGRAPH:
+      if (transparent) {
+        inlines(node);
+        return;
+      }
+      out_.append(pad, ' ').append("<p>");
+      inlines(node);
+      out_.append("</p>\n");
+      return;
+    case CMARK_NODE_HEADING:
+      heading(node, indent);
+      return;
+    case CMARK_NODE_BLOCK_QUOTE:
+      out_.append(pad, ' ').append("<blockquote>\n");
+      blocks(node, indent + 2, false);
+      out_.append(pad, ' ').append("</blockquote>\n");
+      return;
+    case CMARK_NODE_LIST:
+      list(node, indent);
+      return;
+    case CMARK_NODE_CODE_BLOCK: {
+      std::string_view lang = info_language(cstr(cmark_node_get_fence_info(node)));
+      append_code_block(out_, literal(node), lang, options_, indent);
+      return;
+    }
+    case CMARK_NODE_HTML_BLOCK:
+      if (options_.raw_html) {
+        out_.append(literal(node));
+        if (!out_.empty() && out_.back() != '\n') out_.push_back('\n');
+      } else {
+        out_.append(pad, ' ').append("<p>");
+        append_escaped_text(out_, literal(node));
+        out_.append("</p>\n");
+      }
+      return;
+    case CMARK_NODE_THEMATIC_BREAK:
+      out_.append(pad, ' ').append("<hr />\n");
+      return;
+    default:
+      break;
+  }
+  if (ext_kind(node) == ExtKind::kTable) {
+    table(node, indent);
+    return;
+  }
+  blocks(node, indent, false);
+}
+
+void HtmlWriter::heading(cmark_node* node, int indent) {
+  const std::string level = std::to_string(cmark_node_get_heading_level(node));
+  out_.append(static_cast<size_t>(indent), ' ').append("<h").append(level);
+  if (options_.heading_ids) {
+    std::string id = ids_.next(plain_text(node));
+    if (!id.empty()) {
+      out_.append(" id=\"");
+      append_escaped_attr(out_, id);
+      out_.append("\"");
+    }
+  }
+  out_.append(">");
+  inlines(node);
+  out_.append("</h").append(level).append(">\n");
+}
+
+void HtmlWriter::list(cmark_node* node, int indent) {
+  const bool ordered = cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
+  const char* tag = ordered ? "ol" : "ul";
+  bool tasks = false;
+  for (cmark_node* n = cmark_node_first_child(node); n != nullptr; n = cmark_node_next(n)) {
+    tasks = tasks || is_task_item(n);
+  }
+  out_.append(static_cast<size_t>(indent), ' ').append("<").append(tag);
+  if (tasks) out_.append(" class=\"task-list\"");
+  out_.append(">\n");
+  const bool tight = cmark_node_get_list_tight(node) != 0;
+  for (cmark_node* n = cmark_node_first_child(node); n != nullptr; n = cmark_node_next(n)) {
+    item(n, indent + 2, tight);
+  }
+  out_.append(static_cast<size_t>(indent), ' ').append("</").append(tag).append(">\n");
+}
+
+void HtmlWriter::item(cmark_node* node, int indent, bool tight) {
+  const auto pad = static_cast<size_t>(indent);
+  out_.append(pad, ' ').append("<li");
+  const bool task = is_task_item(node);
+  if (task) out_.append(" class=\"task-list-item\"");
+  out_.append(">");
+  const char* checkbox = task_checked(node)
+                             ? "<input type=\"checkbox\" class=\"task-list-item-checkbox\" "
+                               "disabled=\"disabled\" checked=\"checked\" />"
+                             : "<input type=\"checkbox\" class=\"task-list-item-checkbox\" "
+                               "disabled=\"disabled\" />";
+  cmark_node* first = cmark_node_first_child(node);
+  const bool inline_first =
+      first == nullptr || (tight && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH);
+  if (inline_first) {
+    if (task) out_.append(checkbox);
+    if (first != nullptr) inlines(first);
+    cmark_node* rest = first == nullptr ? nullptr : cmark_node_next(first);
+    if (rest != nullptr) {
+      out_.push_back('\n');
+      for (; rest != nullptr; rest = cmark_node_next(rest)) {
+        if (cmark_node_get_type(rest) == CMARK_NODE_PARAGRAPH) {
+          out_.append(pad + 2, ' ');
+          inlines(rest);
+          out_.push_back('\n');
+        } else {
+          block(rest, indent + 2, false);
+        }
+      }
+      out_.append(pad, ' ');
+    }
+    out_.append("</li>\n");
+    return;
+  }
+  out_.push_back('\n');
+  for (cmark_node* n = first; n != nullptr; n = cmark_node_next(n)) {
+    if (task && n == first && cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) {
+      out_.append(pad + 2, ' ').append("<p>").append(checkbox);
+      inlines(n);
+      out_.append("</p>\n");
+    } else if (tight && cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) {
+      out_.append(pad + 2, ' ');
+      inlines(n);
+      out_.push_back('\n');
+    } else {
+      block(n, indent + 2, false);
+    }
+  }
+  out_.append(pad, ' ').append("</li>\n");
+}
+
+void HtmlWriter::table(cmark_node* node, int indent) {
+  const auto pad = static_cast<size_t>(indent);
+  const int columns = cmark_gfm_extensions_get_table_columns(node);
+  const uint8_t* align = cmark_gfm_extensions_get_table_alignments(node);
+  out_.append(pad, ' ').append("<table>\n");
+  cmark_node* row = cmark_node_first_child(node);
+  if (row != nullptr && cmark_gfm_extensions_get_table_row_is_header(row)) {
+    out_.append(pad + 2, ' ').append("<thead>\n");
+    table_row(row, indent + 4, true, align, columns);
+    out_.append(pad + 2, ' ').append("</thead>\n");
+    row = cmark_node_next(row);
+  }
+  if (row != nullptr) {
+    out_.append(pad + 2, ' ').append("<tbody>\n");
+    for (; row != nullptr; row = cmark_node_next(row)) {
+      table_row(row, indent + 4, false, align, columns);
+    }
+    out_.append(pad + 2, ' ').append("</tbody>\n");
+  }
+  out_.append(pad, ' ').append("</table>\n");
+}
+
+void HtmlWriter::table_row(cmark_node* row, int indent, bool header, const uint8_t* align,
+                           int columns) {
+  const auto pad = static_cast<size_t>(indent);
+  const char* tag = header ? "th" : "td";
+  out_.append(pad, ' ').append("<tr>\n");
+  int column = 0;
+  for (cmark_node* cell = cmark_node_first_child(row); cell != nullptr;
+       cell = cmark_node_next(cell), ++column) {
+    out_.append(pad + 2, ' ').append("<").append(tag);
+    const uint8_t a = (align != nullptr && column < columns) ? align[column] : 0;
+    if (a == 'l') out_.append(" style=\"text-align: left\"");
+    if (a == 'c') out_.append(" style=\"text-align: center\"");
+    if (a == 'r') out_.append(" style=\"text-align: right\"");
+    out_.append(">");
+    inlines(cell);
+    out_.append("</").append(tag).append(">\n");
+  }
+  out_.append(pad, ' ').append("</tr>\n");
+}
+
+void HtmlWriter::footnote_section() {
+  const std::string_view nbsp = options_.typographic_entities ? "&nbsp;" : "\u00A0";
+  out_.append("<div class=\"footnotes\" role=\"doc-endnotes\">\n  <ol>\n");
+  // Rendering a note may reference further notes; notes() then grows.
+  for (size_t i = 0; i < footnotes_.notes().size(); ++i) {
+    cmark_node* def = footnotes_.notes()[i].def;
+    std::string name = footnotes_.notes()[i].name;
+    out_.append("    <li id=\"fn:");
+    append_escaped_attr(out_, name);
+    out_.append("\" role=\"doc-endnote\">\n");
+    cmark_node* last = cmark_node_last_child(def);
+    for (cmark_node* n = cmark_node_first_child(def); n != nullptr; n = cmark_node_next(n)) {
+      if (n == last && cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) {
+        out_.append("      <p>");
+        inlines(n);
+        Footnotes::append_backlinks(out_, footnotes_.notes()[i], nbsp);
+        out_.append("</p>\n");
+      } else {
+        block(n, 6, false);
+      }
+    }
+    if (last == nullptr || cmark_node_get_type(last) != CMARK_NODE_PARAGRAPH) {
+      out_.append("      <p>");
+      Footnotes::append_backlinks(out_, footnotes_.notes()[i], "");
+      out_.append("</p>\n");
+    }
+    out_.append("    </li>\n");
+  }
+  out_.append("  </ol>\n</div>\n");
+}
+
+void HtmlWriter::inlines(cmark_node* parent) {
+  for (cmark_node* n = cmark_node_first_child(parent); n != nullptr; n = cmark_node_next(n)) {
+    inline_node(n);
+  }
+}
+
+void HtmlWriter::text(std::string_view s) {
+  if (options_.typographic_entities) {
+    append_escaped_text_entities(out_, s);
+  } else {
+    append_escaped_text(out_, s);
+  }
+}
+
+void HtmlWriter::footnote_reference(cmark_node* node) {
+  std::string_view name = literal(node);
+  auto it = definitions_.find(label_key(name));
+  if (it == definitions_.end()) {
+    out_.append("[^");
+    text(name);
+    out_.append("]");
+    return;
+  }
+  footnotes_.append_reference(out_, it->second, name);
+}
+
+void HtmlWriter::inline_node(cmark_node* node) {
+  switch (cmark_node_get_type(node)) {
+    case CMARK_NODE_TEXT:
+      text(literal(node));
+      return;
+    case CMARK_NODE_SOFTBREAK:
+      out_.push_back('\n');
+      return;
+    case CMARK_NODE_LINEBREAK:
+      out_.append("<br />\n");
+      return;
+    case CMARK_NODE_CODE:
+      out_.append("<code>");
+      append_escaped_text(out_, literal(node));
+      out_.append("</code>");
+      return;
+    case CMARK_NODE_HTML_INLINE:
+      if (options_.raw_html) {
+        out_.append(literal(node));
+      } else {
+        append_escaped_text(out_, literal(node));
+      }
+      return;
+    case CMARK_NODE_EMPH:
+      out_.append("<em>");
+      inlines(node);
+      out_.append("</em>");
+      return;
+    case CMARK_NODE_STRONG:
+      out_.append("<strong>");
+      inlines(node);
+      out_.append("</strong>");
+      return;
+    case CMARK_NODE_LINK: {
+      out_.append("<a href=\"");
+      append_escaped_attr(out_, cstr(cmark_node_get_url(node)));
+      out_.append("\"");
+      std::string_view title = cstr(cmark_node_get_title(node));
+      if (!title.empty()) {
+        out_.append(" title=\"");
+        append_escaped_attr(out_, title);
+        out_.append("\"");
+      }
+      out_.append(">");
+      inlines(node);
+      out_.append("</a>");
+      return;
+    }
+    case CMARK_NODE_IMAGE: {
+      out_.append("<img src=\"");
+      append_escaped_attr(out_, cstr(cmark_node_get_url(node)));
+      out_.append("\" alt=\"");
+      append_escaped_attr(out_, plain_text(node));
+      out_.append("\"");
+      std::string_view title = cstr(cmark_node_get_title(node));
+      if (!title.empty()) {
+        out_.append(" title=\"");
+        append_escaped_attr(out_, title);
+        out_.append("\"");
+      }
+      out_.append(" />");
+      return;
+    }
+    case CMARK_NODE_FOOTNOTE_REFERENCE:
+      footnote_reference(node);
+      return;
+    default:
+      break;
+  }
+  if (ext_kind(node) == ExtKind::kStrikethrough) {
+    out_.append("<del>");
+    inlines(node);
+    out_.append("</del>");
+    return;
+  }
+  inlines(node);
+}
+
+}  // namespace mayfly::site::markdown

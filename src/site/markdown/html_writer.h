@@ -1,0 +1,50 @@
+// Walks a cmark-gfm syntax tree and writes HTML the way kramdown's HTML converter does.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "site/markdown/footnotes.h"
+#include "site/markdown/heading_ids.h"
+
+struct cmark_node;
+
+namespace mayfly::site::markdown {
+
+struct Options;
+
+class HtmlWriter {
+ public:
+  HtmlWriter(const Options& options, std::string& out);
+
+  // The whole document, footnotes at the end.
+  void document(cmark_node* doc);
+  // Only the inline content of `parent` (e.g. a paragraph).
+  void inlines(cmark_node* parent);
+
+ private:
+  void blocks(cmark_node* parent, int indent, bool blank_lines);
+  void block(cmark_node* node, int indent, bool transparent);
+  void heading(cmark_node* node, int indent);
+  void list(cmark_node* node, int indent);
+  void item(cmark_node* node, int indent, bool tight);
+  void table(cmark_node* node, int indent);
+  void table_row(cmark_node* row, int indent, bool header, const uint8_t* align, int columns);
+  void footnote_section();
+  void inline_node(cmark_node* node);
+  void text(std::string_view s);
+  void footnote_reference(cmark_node* node);
+  void collect_definitions(cmark_node* doc);
+
+  const Options& options_;
+  std::string& out_;
+  HeadingIds ids_;
+  Footnotes footnotes_;
+  std::unordered_map<std::string, cmark_node*> definitions_;
+};
+
+// The visible text of a node's inline content (text and code; no markup or raw HTML).
+std::string plain_text(cmark_node* node);
+
+}  // namespace mayfly::site::markdown

@@ -1,0 +1,28 @@
+// Parsing Markdown into a cmark-gfm syntax tree with the GFM extensions attached.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+struct cmark_node;
+
+namespace mayfly::site::markdown {
+
+struct Options;
+
+struct NodeDeleter {
+  void operator()(cmark_node* node) const;
+};
+using Document = std::unique_ptr<cmark_node, NodeDeleter>;
+
+// Parses `markdown` (CommonMark + tables, strikethrough, task lists, footnotes, and bare
+// autolinks when enabled). The extensions are registered once per process.
+Document parse(std::string_view markdown, const Options& options);
+
+// Node kinds that come from extensions (their numeric types are assigned at registration).
+enum class ExtKind { kNone, kTable, kTableRow, kTableCell, kStrikethrough };
+ExtKind ext_kind(cmark_node* node);
+bool is_task_item(cmark_node* node);
+bool task_checked(cmark_node* node);
+
+}  // namespace mayfly::site::markdown
