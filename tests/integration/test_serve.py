@@ -168,6 +168,35 @@ class Timeouts(TempDirCase):
         self.assertEqual(r[0], 200)
         self.stop_ok(srv)
 
+    @unittest.expectedFailure
+    def test_header_timeout_restarts_per_request_when_pipelining(self):
+        """KNOWN BUG: the header timeout is not restarted for a request whose first bytes
+        arrived together with the end of the previous one. A client that keeps a partial next
+        request in flight (each send = rest of request N + start of request N+1) is cut off
+        header-timeout after its FIRST byte, although it completes a request every 200 ms.
+        Cause (src/hosted/worker.cc, Worker::process): on Incomplete, set_state(Reading) runs
+        only when the state is not already Reading, so the deadline is never renewed while the
+        read buffer never empties. Remove @expectedFailure once fixed."""
+        srv = self.serve(self.site(), "--header-timeout", "1000")
+        s = h.raw_connect(srv.port)
+        b = h.BufferedSocket(s)
+        r = b"GET /robots.txt HTTP/1.1\r\nHost: a\r\n\r\n"
+        s.sendall(r[:10])
+        served = 0
+        try:
+            for _ in range(12):  # ~2.4 s, well past the 1 s header timeout
+                s.sendall(r[10:] + r[:10])
+                resp = h.read_response(b, deadline=time.monotonic() + 3)
+                if resp is None:
+                    break
+                served += 1
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        s.close()
+        srv.stop()
+        self.assertEqual(served, 12, "pipelining client cut off after %d requests" % served)
+
     def test_idle_keepalive_closed(self):
         srv = self.serve(self.site(), "--idle-timeout", "500")
         s = h.raw_connect(srv.port)
