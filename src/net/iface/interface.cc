@@ -188,10 +188,15 @@ void Interface::process_ipv4(std::span<const uint8_t> packet, bool link_broadcas
     auto b = config_->cidr.broadcast();
     if (b && dst == *b) to_broadcast = true;
   }
-  // While unconfigured we accept only limited broadcast: DHCP asks servers to broadcast
-  // replies (RFC 2131 §4.1 broadcast bit). A host does not forward (RFC 1122 §3.3.1).
-  // RFC 1122 §3.3.6: SHOULD discard a link-layer broadcast that is not an IP broadcast.
-  if ((!to_us && !to_broadcast) || (link_broadcast && !to_broadcast)) {
+  // While unconfigured we take broadcasts and, for DHCP, unicast to port 68 in a frame
+  // to our MAC: RFC 2131 §4.1 lets a server unicast OFFER/ACK to yiaddr and chaddr
+  // when the client did not set the broadcast bit (dnsmasq does).
+  bool dhcp_bootstrap = !config_ && !link_broadcast &&
+                        ip->protocol() == uint8_t(IpProtocol::kUdp) && !ip->is_fragment() &&
+                        ip->payload().size() >= 4 && load_be16(ip->payload().data() + 2) == 68;
+  // A host does not forward (RFC 1122 §3.3.1). RFC 1122 §3.3.6: SHOULD discard a
+  // link-layer broadcast that is not an IP broadcast.
+  if ((!to_us && !to_broadcast && !dhcp_bootstrap) || (link_broadcast && !to_broadcast)) {
     ++stats_.rx_dropped;
     return;
   }

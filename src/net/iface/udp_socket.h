@@ -67,7 +67,7 @@ class UdpSocket {
 template <size_t Slots, size_t SlotSize>
 class UdpSocketBuffer {
  protected:
-  std::array<uint8_t, Slots * SlotSize> storage_{};
+  std::array<uint8_t, Slots * SlotSize> buffer_{};
 };
 
 template <size_t Slots, size_t SlotSize>
@@ -75,7 +75,7 @@ class StaticUdpSocket : private UdpSocketBuffer<Slots, SlotSize>, public UdpSock
   static_assert(Slots >= 1 && Slots <= UdpSocket::kMaxSlots);
 
  public:
-  StaticUdpSocket() : UdpSocket(this->storage_, SlotSize) {}
+  StaticUdpSocket() : UdpSocket(this->buffer_, SlotSize) {}
 };
 
 }  // namespace mayfly::net
