@@ -221,6 +221,7 @@ bool Worker::send_pending(Connection* c) {
 }
 
 void Worker::process(Connection* c) {
+  bool answered = false;
   for (;;) {
     if (c->rlen == 0) {
       if (draining_) {
@@ -234,8 +235,10 @@ void Worker::process(Connection* c) {
     http::ParseResult pr = http::parse_request(input, limits_, request_);
     if (pr.status == http::ParseStatus::Incomplete) {
       // The header timeout starts with a request's first byte and is not renewed by
-      // later bytes, so a client trickling a head cannot hold the connection.
-      if (c->state != Connection::State::Reading) set_state(c, Connection::State::Reading);
+      // later bytes, so a client trickling a head cannot hold the connection. A request
+      // that began in the same read as the end of the one just answered starts its own.
+      if (c->state != Connection::State::Reading || answered)
+        set_state(c, Connection::State::Reading);
       return;
     }
     http::Response r;
@@ -260,6 +263,7 @@ void Worker::process(Connection* c) {
     // Keep pipelined bytes that follow this request.
     std::memmove(c->rbuf, c->rbuf + consumed, c->rlen - consumed);
     c->rlen -= consumed;
+    answered = true;
     if (!send_pending(c)) return;
   }
 }

@@ -85,6 +85,29 @@ bool has_token(std::string_view list, std::string_view token) {
   return false;
 }
 
+// Checks the bytes of a request line that has not ended yet, so that a client speaking
+// another protocol (a TLS ClientHello, binary junk) is refused at once instead of waiting
+// for the header timeout. Returns false when no request line can start this way.
+bool plausible_line_prefix(std::string_view prefix) {
+  if (prefix == "\r") return true;  // perhaps the first half of an ignorable empty line
+  size_t i = 0;
+  while (i < prefix.size() && prefix[i] != ' ') {
+    if (!is_tchar(static_cast<unsigned char>(prefix[i]))) return false;
+    ++i;
+  }
+  if (i++ >= prefix.size()) return true;
+  while (i < prefix.size() && prefix[i] != ' ') {
+    if (!is_target_char(static_cast<unsigned char>(prefix[i]))) return false;
+    ++i;
+  }
+  if (i++ >= prefix.size()) return true;
+  std::string_view version = prefix.substr(i);
+  if (version.ends_with('\r')) version.remove_suffix(1);
+  std::string_view expect = "HTTP/";
+  return version.size() <= 8 && expect.substr(0, std::min(version.size(), expect.size())) ==
+                                    version.substr(0, std::min(version.size(), expect.size()));
+}
+
 }  // namespace
 
 std::string_view Request::header(std::string_view name) const {
@@ -111,6 +134,7 @@ ParseResult parse_request(std::string_view buf, const Limits& limits, Request& o
   if (!next_line(buf, pos, line_end, next, bare_cr)) {
     if (bare_cr) return fail(400, "bare CR in request line");
     if (buf.size() - pos > limits.max_request_line) return fail(414, "request line too long");
+    if (!plausible_line_prefix(buf.substr(pos))) return fail(400, "malformed request line");
     return {};
   }
   if (line_end - pos > limits.max_request_line) return fail(414, "request line too long");

@@ -142,6 +142,20 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"no_colon", "GET / HTTP/1.1\r\nHost: a\r\nfoo\r\n\r\n", 400}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
+TEST(Parser, OtherProtocolsAreRefusedBeforeTheLineEnds) {
+  Request r;
+  EXPECT_EQ(parse(std::string("\x16\x03\x01\x02\x00\x01", 6), r).status, ParseStatus::Error)
+      << "a TLS ClientHello";
+  EXPECT_EQ(parse(std::string(8, '\0'), r).status, ParseStatus::Error);
+  EXPECT_EQ(parse("G\x01T / HTTP/1.1", r).status, ParseStatus::Error);
+  EXPECT_EQ(parse("GET /\x7f", r).status, ParseStatus::Error);
+  EXPECT_EQ(parse("GET / FTP", r).status, ParseStatus::Error);
+  // Prefixes of valid request lines wait for more.
+  for (std::string_view ok : {"G", "GET", "GET ", "GET /a", "GET /a ", "GET /a HT",
+                              "GET /a HTTP/1.1", "GET /a HTTP/1.1\r", "\r", "\r\n", "\r\nGE"})
+    EXPECT_EQ(parse(ok, r).status, ParseStatus::Incomplete) << ok;
+}
+
 TEST(Parser, Limits) {
   Limits lim;
   lim.max_request_line = 64;
