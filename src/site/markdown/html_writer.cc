@@ -3,11 +3,13 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "site/markdown/code_block.h"
 #include "site/markdown/escape.h"
 #include "site/markdown/parse.h"
+#include "site/markdown/raw_html.h"
 #include "site/markdown/render.h"
 
 namespace mayfly::site::markdown {
@@ -22,23 +24,7 @@ std::string_view cstr(const char* s) {
   return s == nullptr ? std::string_view() : s;
 }
 
-// Footnote labels match case-insensitively with whitespace collapsed.
-std::string label_key(std::string_view label) {
-  std::string key;
-  bool space = false;
-  for (char c : label) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !key.empty();
-      continue;
-    }
-    if (space) key.push_back(' ');
-    space = false;
-    key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-  }
-  return key;
-}
-
-void append_plain_text(std::string& out, cmark_node* node) {
+void append_plain_text(std::string& out, cmark_node* node, bool with_images) {
   for (cmark_node* child = cmark_node_first_child(node); child != nullptr;
        child = cmark_node_next(child)) {
     switch (cmark_node_get_type(child)) {
@@ -53,23 +39,50 @@ void append_plain_text(std::string& out, cmark_node* node) {
       case CMARK_NODE_HTML_INLINE:
       case CMARK_NODE_FOOTNOTE_REFERENCE:
         break;
+      case CMARK_NODE_IMAGE:
+        if (with_images) append_plain_text(out, child, with_images);
+        break;
       default:
-        append_plain_text(out, child);
+        append_plain_text(out, child, with_images);
         break;
     }
   }
 }
 
+// kramdown's "## Title {#id}": removes the {#id} from the heading's last text and returns it.
+std::string take_explicit_id(cmark_node* heading) {
+  cmark_node* last = cmark_node_last_child(heading);
+  if (last == nullptr || cmark_node_get_type(last) != CMARK_NODE_TEXT) return {};
+  std::string_view text = literal(last);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (!text.ends_with('}')) return {};
+  size_t open = text.rfind("{#");
+  if (open == std::string_view::npos) return {};
+  std::string id(text.substr(open + 2, text.size() - open - 3));
+  if (id.empty() || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z'))) {
+    return {};
+  }
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == ':';
+    if (!ok) return {};
+  }
+  std::string_view rest = text.substr(0, open);
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
+  cmark_node_set_literal(last, std::string(rest).c_str());
+  return id;
+}
+
 }  // namespace
 
-std::string plain_text(cmark_node* node) {
+std::string plain_text(cmark_node* node, bool with_images) {
   std::string out;
-  append_plain_text(out, node);
+  append_plain_text(out, node, with_images);
   return out;
 }
 
-HtmlWriter::HtmlWriter(const Options& options, std::string& out)
-    : options_(options), out_(out), ids_(options.heading_id_prefix) {}
+HtmlWriter::HtmlWriter(const Options& options, std::string_view source, std::string& out)
+    : options_(options), lines_(source), out_(out), ids_(options.heading_id_prefix) {}
 
 void HtmlWriter::document(cmark_node* doc) {
   collect_definitions(doc);
@@ -77,20 +90,36 @@ void HtmlWriter::document(cmark_node* doc) {
   if (!footnotes_.empty()) footnote_section();
 }
 
+// cmark-gfm moves the referenced definitions to the end of the document, in the order of their
+// first reference, and gives each reference the number of its definition as its literal.
 void HtmlWriter::collect_definitions(cmark_node* doc) {
   for (cmark_node* n = cmark_node_first_child(doc); n != nullptr; n = cmark_node_next(n)) {
-    if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) {
-      definitions_.try_emplace(label_key(literal(n)), n);
-    }
+    if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) definitions_.push_back(n);
   }
 }
 
 void HtmlWriter::blocks(cmark_node* parent, int indent, bool blank_lines) {
+  const bool top = cmark_node_get_type(parent) == CMARK_NODE_DOCUMENT;
   bool first = true;
   for (cmark_node* n = cmark_node_first_child(parent); n != nullptr; n = cmark_node_next(n)) {
     if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) continue;
     if (!first && blank_lines) out_.push_back('\n');
     first = false;
+    if (top && options_.raw_html && cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK) {
+      // kramdown: the element stays raw up to its closing tag, Markdown inside included.
+      const int start = cmark_node_get_start_line(n);
+      const int end = raw_html_element_end(lines_, start, cmark_node_get_end_line(n), literal(n));
+      if (end > 0) {
+        out_.append(lines_.span(start, end));
+        if (!out_.empty() && out_.back() != '\n') out_.push_back('\n');
+        while (cmark_node_next(n) != nullptr &&
+               cmark_node_get_end_line(cmark_node_next(n)) <= end &&
+               cmark_node_get_type(cmark_node_next(n)) != CMARK_NODE_FOOTNOTE_DEFINITION) {
+          n = cmark_node_next(n);
+        }
+        continue;
+      }
+    }
     block(n, indent, false);
   }
 }
@@ -146,11 +175,74 @@ void HtmlWriter::block(cmark_node* node, int indent, bool transparent) {
   blocks(node, indent, false);
 }
 
+bool HtmlWriter::is_setext(cmark_node* node) const {
+  std::string_view line = lines_.line(cmark_node_get_start_line(node));
+  const auto column = static_cast<size_t>(std::max(cmark_node_get_start_column(node) - 1, 0));
+  line = line.substr(std::min(column, line.size()));
+  size_t i = line.find_first_not_of(" \t");
+  return i == std::string_view::npos || line[i] != '#';
+}
+
+namespace {
+
+// A setext underline ("===" or "---"), after any blockquote markers and indentation.
+std::string_view underline_of(std::string_view line) {
+  size_t start = line.find_first_not_of(" \t>");
+  if (start == std::string_view::npos) return {};
+  line.remove_prefix(start);
+  size_t end = line.find_last_not_of(" \t");
+  line = line.substr(0, end + 1);
+  if (line.empty() || (line[0] != '=' && line[0] != '-')) return {};
+  if (line.find_first_not_of(line[0]) != std::string_view::npos) return {};
+  return line;
+}
+
+}  // namespace
+
+// The line of a setext heading's underline (cmark's end line may be the line after it).
+int HtmlWriter::setext_underline_line(cmark_node* node) const {
+  for (int n = cmark_node_get_start_line(node) + 1; n <= cmark_node_get_end_line(node); ++n) {
+    if (!underline_of(lines_.line(n)).empty()) return n;
+  }
+  return cmark_node_get_start_line(node) + 1;
+}
+
+// kramdown's setext headings are one line long; a longer text with an underline is a
+// paragraph whose last line is the underline ("---" then reads as an em dash).
+void HtmlWriter::setext_paragraph(cmark_node* node, int indent, int underline_line) {
+  std::string_view underline = underline_of(lines_.line(underline_line));
+  out_.append(static_cast<size_t>(indent), ' ').append("<p>");
+  inlines(node);
+  out_.push_back('\n');
+  if (options_.smart_quotes && underline.starts_with("---")) {
+    text("\u2014");
+    text(underline.substr(3));
+  } else if (options_.smart_quotes && underline.starts_with("--")) {
+    text("\u2013");
+    text(underline.substr(2));
+  } else {
+    text(underline);
+  }
+  out_.append("</p>\n");
+}
+
 void HtmlWriter::heading(cmark_node* node, int indent) {
+  if (is_setext(node)) {
+    const int underline = setext_underline_line(node);
+    if (underline > cmark_node_get_start_line(node) + 1) {
+      setext_paragraph(node, indent, underline);
+      return;
+    }
+  }
   const std::string level = std::to_string(cmark_node_get_heading_level(node));
   out_.append(static_cast<size_t>(indent), ' ').append("<h").append(level);
-  if (options_.heading_ids) {
-    std::string id = ids_.next(plain_text(node));
+  std::string explicit_id = take_explicit_id(node);
+  if (!explicit_id.empty()) {
+    out_.append(" id=\"");
+    append_escaped_attr(out_, explicit_id);
+    out_.append("\"");
+  } else if (options_.heading_ids) {
+    std::string id = ids_.next(plain_text(node, false));
     if (!id.empty()) {
       out_.append(" id=\"");
       append_escaped_attr(out_, id);
@@ -318,15 +410,18 @@ void HtmlWriter::text(std::string_view s) {
 }
 
 void HtmlWriter::footnote_reference(cmark_node* node) {
-  std::string_view name = literal(node);
-  auto it = definitions_.find(label_key(name));
-  if (it == definitions_.end()) {
+  std::string_view number = literal(node);
+  size_t index = 0;
+  for (char c : number)
+    index = c >= '0' && c <= '9' ? index * 10 + static_cast<size_t>(c - '0') : 0;
+  if (index == 0 || index > definitions_.size()) {
     out_.append("[^");
-    text(name);
+    text(number);
     out_.append("]");
     return;
   }
-  footnotes_.append_reference(out_, it->second, name);
+  cmark_node* def = definitions_[index - 1];
+  footnotes_.append_reference(out_, def, literal(def));
 }
 
 void HtmlWriter::inline_node(cmark_node* node) {
@@ -341,7 +436,14 @@ void HtmlWriter::inline_node(cmark_node* node) {
       out_.append("<br />\n");
       return;
     case CMARK_NODE_CODE:
-      out_.append("<code>");
+      // kramdown highlights code spans with the default language too.
+      if (options_.highlight_code && !options_.default_code_language.empty()) {
+        out_.append("<code class=\"language-");
+        append_escaped_attr(out_, options_.default_code_language);
+        out_.append(" highlighter-rouge\">");
+      } else {
+        out_.append("<code>");
+      }
       append_escaped_text(out_, literal(node));
       out_.append("</code>");
       return;
@@ -381,7 +483,7 @@ void HtmlWriter::inline_node(cmark_node* node) {
       out_.append("<img src=\"");
       append_escaped_attr(out_, cstr(cmark_node_get_url(node)));
       out_.append("\" alt=\"");
-      append_escaped_attr(out_, plain_text(node));
+      append_escaped_attr(out_, plain_text(node, true));
       out_.append("\"");
       std::string_view title = cstr(cmark_node_get_title(node));
       if (!title.empty()) {

@@ -3,10 +3,11 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "site/markdown/footnotes.h"
 #include "site/markdown/heading_ids.h"
+#include "site/markdown/source_lines.h"
 
 struct cmark_node;
 
@@ -16,7 +17,7 @@ struct Options;
 
 class HtmlWriter {
  public:
-  HtmlWriter(const Options& options, std::string& out);
+  HtmlWriter(const Options& options, std::string_view source, std::string& out);
 
   // The whole document, footnotes at the end.
   void document(cmark_node* doc);
@@ -27,6 +28,9 @@ class HtmlWriter {
   void blocks(cmark_node* parent, int indent, bool blank_lines);
   void block(cmark_node* node, int indent, bool transparent);
   void heading(cmark_node* node, int indent);
+  bool is_setext(cmark_node* node) const;
+  int setext_underline_line(cmark_node* node) const;
+  void setext_paragraph(cmark_node* node, int indent, int underline_line);
   void list(cmark_node* node, int indent);
   void item(cmark_node* node, int indent, bool tight);
   void table(cmark_node* node, int indent);
@@ -38,13 +42,15 @@ class HtmlWriter {
   void collect_definitions(cmark_node* doc);
 
   const Options& options_;
+  SourceLines lines_;
   std::string& out_;
   HeadingIds ids_;
   Footnotes footnotes_;
-  std::unordered_map<std::string, cmark_node*> definitions_;
+  std::vector<cmark_node*> definitions_;
 };
 
-// The visible text of a node's inline content (text and code; no markup or raw HTML).
-std::string plain_text(cmark_node* node);
+// The visible text of a node's inline content (text and code; no markup or raw HTML), with or
+// without the alt text of images.
+std::string plain_text(cmark_node* node, bool with_images);
 
 }  // namespace mayfly::site::markdown

@@ -11,7 +11,7 @@ std::string render(std::string_view markdown, const Options& options) {
   Document doc = parse(markdown, options);
   std::string out;
   out.reserve(markdown.size() + markdown.size() / 2);
-  HtmlWriter(options, out).document(doc.get());
+  HtmlWriter(options, markdown, out).document(doc.get());
   return out;
 }
 
@@ -21,11 +21,11 @@ std::string render_inline(std::string_view markdown, const Options& options) {
   if (first != nullptr && cmark_node_next(first) == nullptr &&
       cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH) {
     std::string out;
-    HtmlWriter(options, out).inlines(first);
+    HtmlWriter(options, markdown, out).inlines(first);
     return out;
   }
   std::string out;
-  HtmlWriter(options, out).document(doc.get());
+  HtmlWriter(options, markdown, out).document(doc.get());
   return out;
 }
 
