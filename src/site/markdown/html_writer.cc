@@ -87,7 +87,10 @@ HtmlWriter::HtmlWriter(const Options& options, std::string_view source, std::str
 void HtmlWriter::document(cmark_node* doc) {
   collect_definitions(doc);
   blocks(doc, 0, true);
-  if (!footnotes_.empty()) footnote_section();
+  if (!footnotes_.empty()) {
+    if (!out_.empty()) out_.push_back('\n');
+    footnote_section();
+  }
 }
 
 // cmark-gfm moves the referenced definitions to the end of the document, in the order of their
@@ -266,16 +269,17 @@ void HtmlWriter::list(cmark_node* node, int indent) {
   out_.append(">\n");
   const bool tight = cmark_node_get_list_tight(node) != 0;
   for (cmark_node* n = cmark_node_first_child(node); n != nullptr; n = cmark_node_next(n)) {
-    item(n, indent + 2, tight);
+    item(n, indent + 2, tight, tasks);
   }
   out_.append(static_cast<size_t>(indent), ' ').append("</").append(tag).append(">\n");
 }
 
-void HtmlWriter::item(cmark_node* node, int indent, bool tight) {
+void HtmlWriter::item(cmark_node* node, int indent, bool tight, bool in_task_list) {
   const auto pad = static_cast<size_t>(indent);
   out_.append(pad, ' ').append("<li");
   const bool task = is_task_item(node);
-  if (task) out_.append(" class=\"task-list-item\"");
+  // kramdown gives every item of a task list the class, with or without a checkbox.
+  if (in_task_list) out_.append(" class=\"task-list-item\"");
   out_.append(">");
   const char* checkbox = task_checked(node)
                              ? "<input type=\"checkbox\" class=\"task-list-item-checkbox\" "
@@ -421,7 +425,7 @@ void HtmlWriter::footnote_reference(cmark_node* node) {
     return;
   }
   cmark_node* def = definitions_[index - 1];
-  footnotes_.append_reference(out_, def, literal(def));
+  footnotes_.append_reference(out_, def, footnote_label(def));
 }
 
 void HtmlWriter::inline_node(cmark_node* node) {

@@ -32,7 +32,7 @@ class HtmlWriter {
   int setext_underline_line(cmark_node* node) const;
   void setext_paragraph(cmark_node* node, int indent, int underline_line);
   void list(cmark_node* node, int indent);
-  void item(cmark_node* node, int indent, bool tight);
+  void item(cmark_node* node, int indent, bool tight, bool in_task_list);
   void table(cmark_node* node, int indent);
   void table_row(cmark_node* row, int indent, bool header, const uint8_t* align, int columns);
   void footnote_section();

@@ -3,6 +3,10 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+extern "C" {
+#include <cmark-gfm/node.h>
+}
+
 #include <cstring>
 #include <mutex>
 
@@ -81,6 +85,13 @@ bool is_task_item(cmark_node* node) {
 
 bool task_checked(cmark_node* node) {
   return cmark_gfm_extensions_get_tasklist_item_checked(node);
+}
+
+std::string_view footnote_label(cmark_node* definition) {
+  if (cmark_node_get_type(definition) != CMARK_NODE_FOOTNOTE_DEFINITION) return {};
+  const cmark_chunk& label = definition->as.literal;
+  if (label.data == nullptr || label.len <= 0) return {};
+  return {reinterpret_cast<const char*>(label.data), static_cast<size_t>(label.len)};
 }
 
 }  // namespace mayfly::site::markdown

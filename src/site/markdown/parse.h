@@ -25,4 +25,8 @@ ExtKind ext_kind(cmark_node* node);
 bool is_task_item(cmark_node* node);
 bool task_checked(cmark_node* node);
 
+// The label of a footnote definition ("note" for [^note]: ...); cmark-gfm's API has no getter
+// for it, so this reads the node (libcmark-gfm-dev ships node.h).
+std::string_view footnote_label(cmark_node* definition);
+
 }  // namespace mayfly::site::markdown

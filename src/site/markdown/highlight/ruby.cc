@@ -38,6 +38,35 @@ const WordSet& builtins() {
   return w;
 }
 
+// A "string" with #{interpolation}: the string parts "s2", the delimiters "si", the code inside
+// lexed as Ruby.
+void lex_double_quoted(Scanner& s) {
+  const size_t len = s.quoted_len('"', true, true);
+  std::string_view body = s.rest().substr(0, len);
+  size_t done = 0;
+  size_t i = 1;
+  while (i < body.size()) {
+    if (body[i] == '\\') {
+      i += 2;
+      continue;
+    }
+    if (body[i] == '#' && i + 1 < body.size() && body[i + 1] == '{') {
+      size_t close = body.find('}', i + 2);
+      if (close == std::string_view::npos) break;
+      s.emit("s2", i - done);
+      s.emit("si", 2);
+      std::string_view inner = body.substr(i + 2, close - i - 2);
+      s.lex_nested(inner, lex_ruby);
+      s.emit("si", 1);
+      done = close + 1;
+      i = close + 1;
+      continue;
+    }
+    ++i;
+  }
+  s.emit("s2", len - done);
+}
+
 }  // namespace
 
 void lex_ruby(Scanner& s) {
@@ -57,7 +86,7 @@ void lex_ruby(Scanner& s) {
       continue;
     }
     if (c == '"') {
-      s.emit("s2", s.quoted_len('"', true, true));
+      lex_double_quoted(s);
       continue;
     }
     if (c == '\'') {

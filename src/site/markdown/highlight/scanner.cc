@@ -36,6 +36,12 @@ bool Scanner::after_blank() const {
   return c == ' ' || c == '\t' || c == '\n';
 }
 
+void Scanner::lex_nested(std::string_view inner, void (*lex)(Scanner&)) {
+  Scanner nested(inner, out_);
+  lex(nested);
+  pos_ += inner.size();
+}
+
 void Scanner::emit(std::string_view cls, size_t n) {
   if (n > src_.size() - pos_) n = src_.size() - pos_;
   out_.emit(cls, src_.substr(pos_, n));

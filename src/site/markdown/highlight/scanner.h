@@ -29,6 +29,9 @@ class Scanner {
   // The last non-blank character before the cursor, or '\0'.
   char prev_significant() const;
 
+  // Lexes the next inner.size() characters (which are `inner`) with another lexer, then
+  // continues after them.
+  void lex_nested(std::string_view inner, void (*lex)(Scanner&));
   // Emits the next n characters with class `cls` and advances.
   void emit(std::string_view cls, size_t n);
 
