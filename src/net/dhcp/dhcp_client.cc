@@ -31,11 +31,11 @@ NetError DhcpClient::start(Instant now) {
   return NetError::kOk;
 }
 
-void DhcpClient::restart(Instant now) {
+void DhcpClient::restart(Instant now, Duration extra) {
   state_ = State::kInit;
   attempt_ = 0;
   Duration span = config_.init_delay_max - config_.init_delay_min;
-  Duration wait = config_.init_delay_min;
+  Duration wait = config_.init_delay_min + extra;
   if (span.millis > 0) wait = wait + Duration::from_millis(random_.next_u32() % (span.millis + 1));
   deadline_ = now + wait;
 }
@@ -96,7 +96,7 @@ void DhcpClient::handle(const DhcpRepr& m, Instant now) {
       } else if (type == DhcpMessageType::kNak) {
         // RFC 2131 §4.4.1 / §4.4.5: on DHCPNAK, stop using the address and restart.
         lose_lease();
-        restart(now);
+        restart(now, kRestartDelay);
       }
       return;
     case State::kInit:
@@ -167,7 +167,7 @@ void DhcpClient::on_timer(Instant now) {
       return;
     case State::kRequesting:
       if (++attempt_ >= kMaxRequestAttempts) {
-        restart(now);
+        restart(now, kRestartDelay);
         return;
       }
       send_request(now);
@@ -192,7 +192,7 @@ void DhcpClient::on_timer(Instant now) {
       if (lease_ && lease_->expires_at && now >= *lease_->expires_at) {
         // RFC 2131 §4.4.5: the lease expired: stop using the address, back to INIT.
         lose_lease();
-        restart(now);
+        restart(now, kRestartDelay);
         return;
       }
       send_request(now);

@@ -47,6 +47,9 @@ class DhcpClient {
   static constexpr Duration kMinRenewRetransmit = Duration::from_secs(60);
   // RFC 2131 §3.1 step 5 / §4.4.1: after this many unanswered REQUESTs, start over.
   static constexpr int kMaxRequestAttempts = 4;
+  // After a NAK, an unanswered REQUEST or a lost lease, wait this long (plus the initial
+  // delay) before a new DISCOVER, so a server that NAKs everything cannot make us spin.
+  static constexpr Duration kRestartDelay = Duration::from_secs(1);
   // RFC 2131 §2: a client must accept messages of 576 octets (IP); UDP payload 548.
   static constexpr size_t kMaxMessage = 576;
 
@@ -67,7 +70,7 @@ class DhcpClient {
  private:
   void handle(const DhcpRepr& msg, Instant now);
   void on_timer(Instant now);
-  void restart(Instant now);
+  void restart(Instant now, Duration extra = {});
   void send_discover(Instant now);
   void send_request(Instant now);
   void bind(const DhcpRepr& ack, Instant now);

@@ -47,7 +47,7 @@ void Interface::set_ipv4(const Ipv4Config& config) {
     for (auto& p : pending_) p.used = false;
     for (auto& r : resolutions_) r.used = false;
     announcements_left_ = kAnnouncements;
-    announce_at_ = now_;
+    announce_at_ = now_;  // at the next poll
   }
 }
 
