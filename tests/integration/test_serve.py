@@ -340,6 +340,21 @@ class Shutdown(TempDirCase):
         self.assertLess(len(r.body), 200)
         self.stop_ok(srv)
 
+    def test_redirect_location_percent_encoded(self):
+        site = self.site()
+        for d in ["sp ace", "caf\u00e9"]:
+            os.makedirs(os.path.join(site, d))
+            with open(os.path.join(site, d, "index.html"), "w") as f:
+                f.write("DIR %s\n" % d)
+        srv = self.serve(site)
+        for path, loc in [("/sp%20ace", "/sp%20ace/"), ("/caf%C3%A9?a=1", "/caf%C3%A9/?a=1")]:
+            with self.subTest(path=path):
+                r = curl(srv.url(path))
+                self.assertEqual(r.status, 301)
+                self.assertEqual(r.header("location"), loc)
+                self.assertEqual(curl(srv.url(path), "-L").status, 200)
+        self.stop_ok(srv)
+
     def test_threads_and_reuseport(self):
         srv = self.serve(self.site(), threads=2)
         res = []
