@@ -146,35 +146,38 @@ const Words& java_words() {
 
 const Words& go_words() {
   static const Words w{
-      {"break", "default", "select", "case", "defer", "go", "else", "goto", "switch", "fallthrough",
-       "if", "range", "continue", "for", "return"},
-      {"var", "func", "struct", "map", "chan", "type", "interface", "const"},
+      {"break",     "default", "select",      "case",   "defer", "go",       "else",
+       "goto",      "switch",  "fallthrough", "if",     "range", "continue", "for",
+       "return",    "var",     "func",        "struct", "map",   "chan",     "type",
+       "interface", "const",   "package",     "import"},
+      {},
       {"uint",  "uint8", "uint16", "uint32",  "uint64",  "int",       "int8",
        "int16", "int32", "int64",  "float32", "float64", "complex64", "complex128",
        "byte",  "rune",  "string", "bool",    "error",   "uintptr",   "any"},
       {"true", "false", "iota", "nil"},
       {"append", "cap", "close", "complex", "copy", "delete", "imag", "len", "make", "new", "panic",
        "print", "println", "real", "recover", "min", "max", "clear"},
-      {"type"},
-      {"func"},
-      {"import", "package"}};
+      {},
+      {},
+      {}};
   return w;
 }
 
 const Words& rust_words() {
   static const Words w{
-      {"as",    "async",  "await", "break",  "const",  "continue", "crate",      "dyn",   "else",
-       "enum",  "extern", "for",   "if",     "impl",   "in",       "loop",       "match", "move",
-       "mut",   "pub",    "ref",   "return", "static", "struct",   "trait",      "type",  "unsafe",
-       "where", "while",  "yield", "Self",   "self",   "super",    "macro_rules"},
-      {"fn", "let"},
+      {"as",    "async",       "await",  "break", "const", "continue", "crate",  "dyn",
+       "else",  "enum",        "extern", "for",   "if",    "impl",     "in",     "loop",
+       "match", "move",        "mut",    "pub",   "ref",   "return",   "static", "struct",
+       "trait", "type",        "unsafe", "where", "while", "yield",    "Self",   "self",
+       "super", "macro_rules", "fn",     "let",   "use",   "mod"},
+      {},
       {"u8",    "u16", "u32", "u64",  "u128", "i8",  "i16",    "i32", "i64",    "i128",   "usize",
        "isize", "f32", "f64", "bool", "char", "str", "String", "Vec", "Option", "Result", "Box"},
       {"true", "false"},
       {"Some", "None", "Ok", "Err"},
-      {"struct", "enum", "trait", "impl", "type"},
+      {"struct", "enum", "trait", "type"},
       {"fn"},
-      {"use", "mod"}};
+      {}};
   return w;
 }
 
@@ -241,7 +244,26 @@ bool is_js(CLang lang) {
   return lang == CLang::kJavaScript || lang == CLang::kTypeScript;
 }
 
+// A quoted string as Rouge's JavaScript lexer gives it: delimiters "dl", contents s1/s2.
+void lex_js_string(Scanner& s, char quote) {
+  size_t n = s.quoted_len(quote, true, false);
+  const bool closed = n >= 2 && s.peek(n - 1) == quote;
+  s.emit("dl", 1);
+  s.emit(quote == '"' ? "s2" : "s1", closed ? n - 2 : n - 1);
+  if (closed) s.emit("dl", 1);
+}
+
 void lex_preprocessor(Scanner& s) {
+  if (s.at("#include")) {
+    s.emit("cp", 8);
+    while (s.peek() == ' ' || s.peek() == '\t') s.emit("", 1);
+    size_t n = s.line_len();
+    std::string_view rest = s.rest().substr(0, n);
+    size_t comment = rest.find("//");
+    if (comment != std::string_view::npos) n = comment;
+    s.emit("cpf", n);
+    return;
+  }
   // A directive line, continued by backslash-newline.
   size_t n = 0;
   std::string_view r = s.rest();
@@ -258,6 +280,7 @@ void lex_preprocessor(Scanner& s) {
 void lex_c_family(Scanner& s, CLang lang) {
   const Words& w = words_for(lang);
   enum class Next { kNone, kClass, kFunction } next = Next::kNone;
+  std::string_view last;  // the class of the last token (for telling declarations)
   const bool c_like = lang == CLang::kC || lang == CLang::kCpp;
   while (!s.done()) {
     if (size_t n = s.space_len()) {
@@ -278,7 +301,12 @@ void lex_c_family(Scanner& s, CLang lang) {
       continue;
     }
     if (c == '"') {
-      s.emit(is_js(lang) ? "s2" : "s", s.quoted_len('"', true, false));
+      if (is_js(lang)) {
+        lex_js_string(s, '"');
+      } else {
+        s.emit("s", s.quoted_len('"', true, false));
+      }
+      last = "s";
       continue;
     }
     if (c == '\'') {
@@ -286,11 +314,17 @@ void lex_c_family(Scanner& s, CLang lang) {
         s.emit("nl", 1 + 1);  // a lifetime: 'a
         continue;
       }
-      s.emit(is_js(lang) ? "s1" : "sc", s.quoted_len('\'', true, false));
+      if (is_js(lang)) {
+        lex_js_string(s, '\'');
+      } else {
+        s.emit("sc", s.quoted_len('\'', true, false));
+      }
+      last = "s";
       continue;
     }
     if (c == '`' && (is_js(lang) || lang == CLang::kGo)) {
-      s.emit(is_js(lang) ? "sb" : "s", s.quoted_len('`', is_js(lang), true));
+      s.emit(is_js(lang) ? "s2" : "s", s.quoted_len('`', is_js(lang), true));
+      last = "s";
       continue;
     }
     if (c == '@' && (lang == CLang::kJava || is_js(lang))) {
@@ -308,7 +342,7 @@ void lex_c_family(Scanner& s, CLang lang) {
     }
     if (size_t n = s.ident_len(is_js(lang) ? "_$" : "_")) {
       std::string_view word = s.rest().substr(0, n);
-      std::string_view cls = "n";
+      std::string_view cls = is_js(lang) ? "nx" : "n";
       if (next == Next::kClass) {
         cls = "nc";
       } else if (next == Next::kFunction) {
@@ -320,7 +354,7 @@ void lex_c_family(Scanner& s, CLang lang) {
       } else if (w.declarations.count(word)) {
         cls = "kd";
       } else if (w.types.count(word)) {
-        cls = "kt";
+        cls = lang == CLang::kRust ? "nb" : "kt";
       } else if (w.keywords.count(word)) {
         cls = "k";
       } else if (w.builtins.count(word)) {
@@ -330,22 +364,34 @@ void lex_c_family(Scanner& s, CLang lang) {
         next = Next::kNone;
         continue;
       } else {
-        // A name followed by "(" after a type or name is a function being declared.
+        // A name followed by "(" after a type or a name is a function being declared.
         size_t k = n;
         while (s.peek(k) == ' ') ++k;
-        char prev = s.prev_significant();
-        if (s.peek(k) == '(' && (is_ident_char(prev) || prev == '*' || prev == '&') &&
-            !is_js(lang)) {
+        if (s.peek(k) == '(' && (last == "kt" || last == "n" || last == "nc" || last == "*") &&
+            (lang == CLang::kC || lang == CLang::kCpp || lang == CLang::kJava)) {
           cls = "nf";
+        } else if (lang == CLang::kJava && word[0] >= 'A' && word[0] <= 'Z') {
+          cls = "nc";
         }
       }
       next = Next::kNone;
       if (w.class_intro.count(word)) next = Next::kClass;
       if (w.func_intro.count(word)) next = Next::kFunction;
       s.emit(cls, n);
+      last = cls;
       continue;
     }
     next = Next::kNone;
+    last = c == '*' || c == '&' ? "*" : "o";
+    if (lang == CLang::kJava && std::string_view("()[]{};,.").find(c) != std::string_view::npos) {
+      s.emit("o", 1);  // Rouge's Java lexer calls punctuation operators
+      continue;
+    }
+    if (c == ':' && s.peek(1) != ':' && s.peek(1) != '=' && s.prev_significant() != ':' &&
+        lang != CLang::kC && lang != CLang::kCpp) {
+      s.emit("p", 1);  // a type annotation or label colon
+      continue;
+    }
     emit_operator_or_punct(s, "+-*/%=<>!&|^~?:");
   }
 }

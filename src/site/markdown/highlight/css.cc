@@ -37,7 +37,7 @@ void lex_css(Scanner& s) {
     }
     char c = s.peek();
     if (s.at("/*")) {
-      s.emit("cm", s.until_len("/*", "*/"));
+      s.emit("c", s.until_len("/*", "*/"));
       continue;
     }
     if (s.at("//")) {
@@ -54,6 +54,10 @@ void lex_css(Scanner& s) {
     }
     if (c == '$' && is_css_name(s.peek(1))) {
       s.emit("nv", name_len(s, 1));
+      if (s.peek() == ':') {
+        s.emit("p", 1);
+        in_value = true;
+      }
       continue;
     }
     if (c == '{' || c == '}') {
@@ -71,18 +75,15 @@ void lex_css(Scanner& s) {
     if (in_value) {
       std::string_view cls;
       if (c == '#' && is_ident_char(s.peek(1))) {
-        s.emit("mh", name_len(s, 1));
+        s.emit("m", name_len(s, 1));
         continue;
       }
       if (is_digit(c) || (c == '.' && is_digit(s.peek(1))) ||
           (c == '-' && (is_digit(s.peek(1)) || s.peek(1) == '.'))) {
         size_t n = c == '-' ? 1 : 0;
         while (is_digit(s.peek(n)) || s.peek(n) == '.') ++n;
-        bool fraction = s.rest().substr(0, n).find('.') != std::string_view::npos;
-        s.emit(fraction ? "mf" : "mi", n);
-        size_t unit = 0;
-        while (is_ident_char(s.peek(unit)) || s.peek(unit) == '%') ++unit;
-        s.emit("k", unit);
+        while (is_ident_char(s.peek(n)) || s.peek(n) == '%') ++n;  // the unit
+        s.emit("m", n);
         continue;
       }
       if (c == '!') {
@@ -100,7 +101,7 @@ void lex_css(Scanner& s) {
     // Selectors and property names.
     if (is_css_name(c) && depth > 0 && is_property(s, name_len(s, 0))) {
       size_t n = name_len(s, 0);
-      s.emit("py", n);
+      s.emit("nl", n);
       while (s.peek() == ' ') s.emit("", 1);
       s.emit("p", 1);
       in_value = true;
@@ -111,7 +112,7 @@ void lex_css(Scanner& s) {
       continue;
     }
     if (c == '#' && is_css_name(s.peek(1))) {
-      s.emit("nn", name_len(s, 1));
+      s.emit("nf", name_len(s, 1));
       continue;
     }
     if (c == ':' && is_css_name(s.peek(1 + (s.peek(1) == ':')))) {

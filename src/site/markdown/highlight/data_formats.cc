@@ -28,9 +28,7 @@ bool is_number(std::string_view w) {
 void emit_scalar(Scanner& s, size_t n) {
   std::string_view w = s.rest().substr(0, n);
   while (!w.empty() && (w.back() == ' ' || w.back() == '\t')) w.remove_suffix(1);
-  std::string_view cls = is_constant(w) ? "kc"
-                         : is_number(w) ? (w.find_first_of(".eE") != w.npos ? "mf" : "mi")
-                                        : "s";
+  std::string_view cls = is_constant(w) ? "no" : is_number(w) ? "m" : "s";
   s.emit(cls, w.size());
   s.emit("", n - w.size());
 }
@@ -53,7 +51,7 @@ void lex_yaml(Scanner& s) {
       continue;
     }
     if (c == '-' && (s.peek(1) == ' ' || s.peek(1) == '\n')) {
-      s.emit("p", 1);
+      s.emit("pi", 1);
       continue;
     }
     if (c == '"' || c == '\'') {
@@ -68,7 +66,7 @@ void lex_yaml(Scanner& s) {
     }
     if (c == '|' || c == '>') {
       // A block scalar: the indicator, then every more-indented line.
-      s.emit("p", s.line_len());
+      s.emit("pi", s.line_len());
       while (s.peek() == '\n' && (s.peek(1) == ' ' || s.peek(1) == '\n')) {
         s.emit("", 1);
         s.emit("s", s.line_len());
@@ -87,7 +85,7 @@ void lex_yaml(Scanner& s) {
     if (colon != line.npos && (comment == line.npos || colon < comment) &&
         line.substr(0, colon).find_first_of("\"'{[,") == line.npos) {
       s.emit("na", colon);
-      s.emit("p", 1);
+      s.emit("pi", 1);
       continue;
     }
     size_t end = comment == line.npos ? line.size() : comment;
@@ -100,7 +98,7 @@ void lex_yaml(Scanner& s) {
 void lex_json(Scanner& s) {
   while (!s.done()) {
     if (size_t n = s.space_len()) {
-      s.emit("", n);
+      s.emit("w", n);  // Rouge's JSON lexer marks whitespace
       continue;
     }
     char c = s.peek();
@@ -151,11 +149,11 @@ void lex_toml(Scanner& s) {
       continue;
     }
     if (c == '#') {
-      s.emit("c1", s.line_len());
+      s.emit("c", s.line_len());
       continue;
     }
     if (c == '[' && s.line_blank_before()) {
-      s.emit("nc", s.line_len());  // [table] or [[array]]
+      s.emit("nn", s.line_len());  // [table] or [[array]]
       continue;
     }
     if (s.at("\"\"\"") || s.at("'''")) {
@@ -168,7 +166,7 @@ void lex_toml(Scanner& s) {
       continue;
     }
     if (c == '=') {
-      s.emit("o", 1);
+      s.emit("p", 1);
       continue;
     }
     if (std::string_view("{}[],").find(c) != std::string_view::npos) {
@@ -183,7 +181,7 @@ void lex_toml(Scanner& s) {
     std::string_view w = s.rest().substr(0, n);
     size_t k = n;
     while (s.peek(k) == ' ') ++k;
-    std::string_view cls = s.peek(k) == '=' ? "n"
+    std::string_view cls = s.peek(k) == '=' ? "py"
                            : is_constant(w) ? "kc"
                            : is_number(w)   ? "mi"
                                             : "s";

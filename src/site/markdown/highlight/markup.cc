@@ -9,9 +9,8 @@ bool is_name_char(char c) {
 }
 
 void lex_tag(Scanner& s) {
-  // "<" or "</", the name, attributes, then ">" or "/>".
-  s.emit("p", s.peek(1) == '/' ? 2 : 1);
-  size_t n = 0;
+  // "<name" or "</name" as one tag token, then attributes, then ">" or "/>".
+  size_t n = s.peek(1) == '/' ? 2 : 1;
   while (is_name_char(s.peek(n))) ++n;
   s.emit("nt", n);
   while (!s.done()) {
@@ -21,18 +20,14 @@ void lex_tag(Scanner& s) {
     }
     char c = s.peek();
     if (c == '>') {
-      s.emit("p", 1);
+      s.emit("nt", 1);
       return;
     }
     if (c == '/' && s.peek(1) == '>') {
-      s.emit("p", 2);
+      s.emit("nt", 2);
       return;
     }
     if (c == '<') return;  // malformed: let the caller start over
-    if (c == '=') {
-      s.emit("o", 1);
-      continue;
-    }
     if (c == '"' || c == '\'') {
       s.emit("s", s.quoted_len(c, false, true));
       continue;
@@ -42,7 +37,11 @@ void lex_tag(Scanner& s) {
            s.peek(a) != '\n' && s.peek(a) != '\t' && !(s.peek(a) == '/' && s.peek(a + 1) == '>')) {
       ++a;
     }
-    s.emit(s.prev_significant() == '=' ? "s" : "na", a == 0 ? 1 : a);
+    if (s.peek(a) == '=') {
+      s.emit("na", a + 1);  // name= as Rouge writes it
+    } else {
+      s.emit(a == 0 ? "err" : "na", a == 0 ? 1 : a);
+    }
   }
 }
 

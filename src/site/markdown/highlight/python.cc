@@ -48,7 +48,7 @@ size_t string_len(Scanner& s, std::string_view* cls) {
     std::string_view close = q == '"' ? "\"\"\"" : "'''";
     size_t i = 3;
     while (i < rest.size() && !rest.substr(i).starts_with(close)) i += rest[i] == '\\' ? 2 : 1;
-    if (s.prev_significant() == ':' || s.prev_significant() == '\0') *cls = "sd";
+    *cls = "s";
     return p + std::min(rest.size(), i + 3);
   }
   size_t i = 1;
@@ -69,7 +69,8 @@ void lex_python(Scanner& s) {
     }
     char c = s.peek();
     if (c == '#') {
-      s.emit("c1", s.line_len());
+      const size_t n = s.line_len();
+      s.emit("c1", n + (s.peek(n) == '\n' ? 1 : 0));  // Rouge keeps the newline in the comment
       continue;
     }
     std::string_view cls;
@@ -78,9 +79,7 @@ void lex_python(Scanner& s) {
       continue;
     }
     if (c == '@' && is_ident_start(s.peek(1)) && s.line_blank_before()) {
-      size_t n = 1;
-      while (is_ident_char(s.peek(n)) || s.peek(n) == '.') ++n;
-      s.emit("nd", n);
+      s.emit("o", 1);  // a decorator: Rouge marks the @ and names the rest
       continue;
     }
     if (is_digit(c) || (c == '.' && is_digit(s.peek(1)))) {

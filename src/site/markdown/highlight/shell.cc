@@ -5,19 +5,51 @@ namespace mayfly::site::markdown::syntax {
 namespace {
 
 const WordSet& keywords() {
-  static const WordSet w{"if",    "then",     "else",    "elif",    "fi",    "case",
-                         "esac",  "for",      "while",   "until",   "do",    "done",
-                         "in",    "function", "select",  "return",  "break", "continue",
-                         "local", "export",   "declare", "readonly"};
+  static const WordSet w{"if",   "then",     "else",   "elif",   "fi",    "case",
+                         "esac", "for",      "while",  "until",  "do",    "done",
+                         "in",   "function", "select", "return", "break", "continue"};
   return w;
 }
 
 const WordSet& builtins() {
-  static const WordSet w{"echo",  "cd",   "pwd",     "exit", "set",    "unset",  "source",
-                         "alias", "eval", "exec",    "read", "printf", "test",   "shift",
-                         "trap",  "type", "wait",    "true", "false",  "ulimit", "umask",
-                         "kill",  "let",  "getopts", "hash"};
+  static const WordSet w{
+      "echo",    "cd",       "pwd",    "exit", "set",   "unset",   "source", "alias", "eval",
+      "exec",    "read",     "printf", "test", "shift", "trap",    "type",   "wait",  "true",
+      "false",   "ulimit",   "umask",  "kill", "let",   "getopts", "hash",   "local", "export",
+      "declare", "readonly", "ls",     "cat",  "cp",    "mv",      "rm",     "mkdir", "chmod",
+      "grep",    "sed",      "awk",    "sudo", "tar",   "touch",   "ln",     "rmdir", "chown",
+      "sort",    "head",     "tail",   "wc",   "uniq",  "tr",      "cut",    "xargs", "env"};
   return w;
+}
+
+void lex_variable(Scanner& s);
+
+bool starts_variable(const Scanner& s, size_t at) {
+  char next = s.peek(at + 1);
+  return s.peek(at) == '$' && (is_ident_start(next) || next == '{' ||
+                               (next != '\0' && std::string_view("@*#?$!-0123456789").find(next) !=
+                                                    std::string_view::npos));
+}
+
+// "double quoted" with $variables marked inside.
+void lex_double_quoted(Scanner& s) {
+  const size_t len = s.quoted_len('"', true, true);
+  size_t done = 0;
+  for (size_t i = 1; i < len;) {
+    if (s.peek(i - done) == '\\') {
+      i += 2;
+      continue;
+    }
+    if (starts_variable(s, i - done) && s.peek(i - done + 1) != '(') {
+      s.emit("s2", i - done);
+      const size_t before = s.pos();
+      lex_variable(s);
+      done = i = i + (s.pos() - before);
+      continue;
+    }
+    ++i;
+  }
+  s.emit("s2", len - done);
 }
 
 void lex_variable(Scanner& s) {
@@ -61,7 +93,7 @@ void lex_shell_until(Scanner& s, bool stop_at_newline) {
       continue;
     }
     if (c == '"') {
-      s.emit("s2", s.quoted_len('"', true, true));
+      lex_double_quoted(s);
       command_position = false;
       continue;
     }
@@ -113,8 +145,16 @@ void lex_shell_until(Scanner& s, bool stop_at_newline) {
       cls = "nb";
     } else if (is_digit(word[0]) && word.find_first_not_of("0123456789") == word.npos) {
       cls = "m";
-    } else if (s.peek(n) == '=' && command_position) {
+    } else if (s.peek(n) == '=') {
       cls = "nv";
+    }
+    if (cls.empty() && word[0] == '-' && word.size() > 1) cls = "nt";  // an option
+    if (cls.empty() && (word == "[" || word == "]" || word == "[[" || word == "]]")) cls = "o";
+    if (cls == "k" || cls == "nb") {
+      // Rouge's keyword and builtin tokens take the blanks before a following word.
+      size_t k = n;
+      while (s.peek(k) == ' ' || s.peek(k) == '\t') ++k;
+      if (k > n && is_ident_char(s.peek(k))) n = k;
     }
     s.emit(cls, n);
     command_position = cls == "k";
@@ -140,9 +180,10 @@ void lex_console(Scanner& s) {
     }
     if (prompt > 0) {
       s.emit("gp", prompt);
+      if (s.peek() == ' ') s.emit("w", 1);
       lex_shell_until(s, true);
     } else {
-      s.emit("go", line.size());
+      s.emit("go", line.size() + (s.peek(line.size()) == '\n' ? 1 : 0));
     }
     if (s.peek() == '\n') s.emit("", 1);
   }

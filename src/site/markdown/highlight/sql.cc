@@ -92,7 +92,14 @@ const WordSet& keywords() {
                          "auto_increment",
                          "explain",
                          "true",
-                         "false"};
+                         "false",
+                         "count",
+                         "sum",
+                         "avg",
+                         "min",
+                         "max",
+                         "coalesce",
+                         "cast"};
   return w;
 }
 
