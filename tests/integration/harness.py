@@ -78,11 +78,11 @@ def run_mayfly(args, timeout=60, env=None):
 class Server:
     """One `mayfly serve` process on 127.0.0.1:<free port>."""
 
-    def __init__(self, path, *extra, workdir=None, threads=1):
+    def __init__(self, path, *extra, workdir=None, threads=1, wrapper=()):
         self.path = path
         self.workdir = workdir or tempfile.mkdtemp(prefix="mayfly-it-")
         self.port = free_port()
-        self.args = [MAYFLY, "serve", path, "--port", str(self.port), "--bind", HOST]
+        self.args = list(wrapper) + [MAYFLY, "serve", path, "--port", str(self.port), "--bind", HOST]
         if threads is not None and "--threads" not in extra:
             self.args += ["--threads", str(threads)]
         if "--access-log" not in extra:
@@ -118,6 +118,12 @@ class Server:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def cpu_seconds(self):
+        """utime+stime of the server process (all threads), in seconds."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self, timeout=15.0):
         """SIGTERM, then wait (bounded). Returns the exit code."""
