@@ -232,7 +232,13 @@ void HtmlWriter::setext_paragraph(cmark_node* node, int indent, int underline_li
 void HtmlWriter::heading(cmark_node* node, int indent) {
   if (is_setext(node)) {
     const int underline = setext_underline_line(node);
-    if (underline > cmark_node_get_start_line(node) + 1) {
+    // kramdown: a setext heading is a single line that follows a blank line (or starts its
+    // container); anything else stays a paragraph.
+    const int start = cmark_node_get_start_line(node);
+    std::string_view before = lines_.line(start - 1);
+    const bool after_blank = start == 1 || cmark_node_previous(node) == nullptr ||
+                             before.find_first_not_of(" \t>") == std::string_view::npos;
+    if (underline > start + 1 || !after_blank) {
       setext_paragraph(node, indent, underline);
       return;
     }

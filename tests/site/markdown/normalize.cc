@@ -168,8 +168,13 @@ Summary summarize(std::string_view html) {
   std::string raw_text;
   size_t i = 0;
   while (i < html.size()) {
-    if (html[i] != '<') {
-      size_t next = html.find('<', i);
+    // As browsers do, "<" starts a tag only before a letter, "/", "!" or "?".
+    const char after = i + 1 < html.size() ? html[i + 1] : '\0';
+    const bool tag_start =
+        html[i] == '<' && ((after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') ||
+                           after == '/' || after == '!' || after == '?');
+    if (!tag_start) {
+      size_t next = html.find('<', i + 1);
       if (next == std::string_view::npos) next = html.size();
       raw_text.append(html.substr(i, next - i));
       i = next;
