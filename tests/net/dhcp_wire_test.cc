@@ -139,6 +139,12 @@ TEST(DhcpRepr, RejectsMalformedOptions) {
   auto ok = with_options({0, 0, 200, 2, 9, 9, 53, 1, 5});  // pads, unknown, no End
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->message_type, DhcpMessageType::kAck);
+  // Found by fuzz_net_dhcp: a repeated DNS option left stale servers behind.
+  auto twice = with_options({6, 8, 1, 1, 1, 1, 2, 2, 2, 2, 6, 4, 3, 3, 3, 3});
+  ASSERT_TRUE(twice);
+  ASSERT_EQ(twice->dns_count, 1);
+  EXPECT_EQ(twice->dns_servers[0], Ipv4Address(3, 3, 3, 3));
+  EXPECT_EQ(twice->dns_servers[1], Ipv4Address());
   auto stop = with_options({255, 53, 1, 5});  // nothing after End is read
   ASSERT_TRUE(stop);
   EXPECT_FALSE(stop->message_type);

@@ -118,6 +118,13 @@ TEST(TcpOptions, MalformedAndUnknown) {
   ASSERT_TRUE(ws);
   EXPECT_EQ(ws->window_scale, 14);  // RFC 7323 §2.3 clamp
   EXPECT_TRUE(parse({}));
+  // Found by fuzz_net_tcp: a second SACK option left stale blocks behind.
+  auto twice = parse(
+      {5, 18, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 5, 10, 0, 0, 0, 9, 0, 0, 0, 10});
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->sack_count, 1);
+  EXPECT_EQ(twice->sack[0], (SackBlock{9, 10}));
+  EXPECT_EQ(twice->sack[1], SackBlock{});
 }
 
 TEST(TcpRepr, EmitThenParse) {

@@ -105,6 +105,9 @@ class Interface {
     return config_ ? config_->cidr.address : Ipv4Address::unspecified();
   }
 
+  // The caller's randomness, for layers above (TCP ISNs, ephemeral ports).
+  Random& random() { return random_; }
+
   const InterfaceStats& stats() const { return stats_; }
   const ArpCache& arp_cache() const { return arp_cache_; }
   const FragmentReassembler& reassembler() const { return reassembler_; }

@@ -58,6 +58,8 @@ std::optional<DhcpRepr> DhcpRepr::parse(std::span<const uint8_t> m) {
         break;
       case o::kDnsServer:
         if (!address_option(v, len, 4)) return std::nullopt;
+        // A repeated option replaces the earlier list entirely (no stale entries).
+        r.dns_servers = {};
         r.dns_count = 0;
         for (size_t k = 0; k < len / 4 && k < kMaxDnsServers; ++k)
           r.dns_servers[r.dns_count++] = Ipv4Address::from_bytes(v + 4 * k);

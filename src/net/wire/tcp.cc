@@ -48,6 +48,8 @@ std::optional<TcpOptions> TcpOptions::parse(std::span<const uint8_t> a) {
       case kSack: {
         size_t n = (len - 2) / 8;
         if ((len - 2) % 8 != 0 || n == 0 || n > kMaxSackBlocks) return std::nullopt;
+        // A repeated option replaces the earlier blocks entirely (no stale entries).
+        o.sack = {};
         o.sack_count = uint8_t(n);
         for (size_t b = 0; b < n; ++b) o.sack[b] = {load_be32(v + 8 * b), load_be32(v + 8 * b + 4)};
         break;

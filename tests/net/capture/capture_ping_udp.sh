@@ -1,3 +1,7 @@
+#!/bin/bash
+# Run as root. Records a ping of Linux and a UDP datagram to a closed port (with the ICMP
+# answer) between two namespaces. Output: $OUT/ping_udp.pcap (default /tmp/cap).
+mkdir -p ${OUT:-/tmp/cap}
 ip netns add mfsrv; ip netns add mfcli
 ip link add mfv0 type veth peer name mfv1
 ip link set mfv0 netns mfsrv; ip link set mfv1 netns mfcli
@@ -11,7 +15,7 @@ ip netns exec mfcli ethtool -K mfv1 tx off >/dev/null; ip netns exec mfsrv ethto
 ip netns exec mfcli sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip netns exec mfsrv sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 sleep 1
-ip netns exec mfsrv tcpdump -i mfv0 -w /tmp/cap/ping.pcap -U -s 0 ip >/dev/null 2>&1 &
+ip netns exec mfsrv tcpdump -i mfv0 -w ${OUT:-/tmp/cap}/ping_udp.pcap -U -s 0 ip >/dev/null 2>&1 &
 TD=$!
 sleep 1
 ip netns exec mfcli python3 -c "
