@@ -16,5 +16,6 @@
 #include "site/liquid/date.h"
 #include "site/liquid/environment.h"
 #include "site/liquid/error.h"
+#include "site/liquid/expression.h"
 #include "site/liquid/template.h"
 #include "site/liquid/value.h"

@@ -24,6 +24,11 @@ bool is_word(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+// End and intermediate tags of the built-in blocks.
+bool is_closing_tag(std::string_view name) {
+  return name.substr(0, 3) == "end" || name == "else" || name == "elsif" || name == "when";
+}
+
 // Splits the inside of `{% ... %}` into name and markup.
 void split_tag(std::string_view inner, RawToken& t) {
   std::string_view s = trim(inner);
@@ -300,6 +305,14 @@ RawToken Parser::parse_block(Block& block, std::initializer_list<std::string_vie
       }
       case RawToken::Kind::Tag: {
         if (std::find(stop.begin(), stop.end(), tok.name) != stop.end()) return tok;
+        if (is_closing_tag(tok.name) && !env_.find_tag(tok.name) && !find_builtin_tag(tok.name)) {
+          if (stop.size() > 0) {
+            fail(tok, "unexpected '" + std::string(tok.name) + "' inside '" +
+                          std::string(opener.name) + "' (expected '" +
+                          std::string(*(stop.end() - 1)) + "')");
+          }
+          fail(tok, "unexpected '" + std::string(tok.name) + "'");
+        }
         auto node = parse_tag(tok);
         if (node) {
           node->loc = location(tok.at);

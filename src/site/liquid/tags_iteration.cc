@@ -59,6 +59,7 @@ struct LoopParams {
   std::string var;
   Expr collection;
   std::string collection_markup;
+  std::string key;  // "var-collection": names the loop for offset:continue
   bool reversed = false;
   std::optional<Expr> limit, offset, cols;
   bool offset_continue = false;
@@ -75,6 +76,7 @@ LoopParams parse_loop(Parser& p, const RawToken& tok, bool tablerow) {
   while (!lp.collection_markup.empty() && lp.collection_markup.back() == ' ') {
     lp.collection_markup.pop_back();
   }
+  lp.key = lp.var + "-" + lp.collection_markup;
   for (;;) {
     ts.accept(Tok::Comma);
     if (ts.done()) break;
@@ -106,7 +108,7 @@ std::vector<Value> loop_items(const LoopParams& lp, Context& ctx, std::int64_t& 
   Value coll = lp.collection.eval(ctx);
   std::int64_t from = 0;
   if (lp.offset_continue) {
-    auto it = ctx.for_offsets.find(lp.var + "-" + lp.collection_markup);
+    auto it = ctx.for_offsets.find(lp.key);
     if (it != ctx.for_offsets.end()) from = it->second;
   } else if (lp.offset) {
     Value o = lp.offset->eval(ctx);
@@ -156,13 +158,13 @@ class ForNode : public Node {
   void render(Context& ctx, std::string& out) const override {
     std::int64_t next_offset = 0;
     std::vector<Value> items = loop_items(lp, ctx, next_offset);
-    ctx.for_offsets[lp.var + "-" + lp.collection_markup] = next_offset;
+    ctx.for_offsets[lp.key] = next_offset;
     if (items.empty()) {
       else_body.render(ctx, out);
       return;
     }
     auto loop = std::make_shared<LoopDrop>();
-    loop->name = lp.var + "-" + lp.collection_markup;
+    loop->name = lp.key;
     loop->length = static_cast<std::int64_t>(items.size());
     if (!ctx.forloops.empty()) loop->parent = ctx.forloops.back();
     Value loop_value{std::shared_ptr<const Drop>(loop)};

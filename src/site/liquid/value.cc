@@ -259,7 +259,11 @@ Value Value::get(std::string_view key) const {
       return {};
     }
     case Type::kString:
-      if (key == "size") return static_cast<std::int64_t>(as_string().size());
+      if (key == "size") {
+        std::int64_t n = 0;  // characters, not bytes
+        for (char c : as_string()) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        return n;
+      }
       return {};
     case Type::kDrop:
       return as_drop().get(key);
