@@ -530,6 +530,27 @@ class Pipelining(unittest.TestCase):
         finally:
             s.close()
 
+    def test_pipelined_beyond_read_buffer(self):
+        """500 pipelined GETs of 100 KiB (about 24 KiB of requests, more than one read buffer,
+        and 50 MB of responses) sent while reading: all answered, in order."""
+        import threading
+        s = h.raw_connect(SRV.port, timeout=20)
+        n = 500
+        data = b"".join(b"GET /large.txt?n=%d HTTP/1.1\r\nHost: a\r\n\r\n" % i for i in range(n))
+        t = threading.Thread(target=s.sendall, args=(data,))
+        t.start()
+        try:
+            b = h.BufferedSocket(s)
+            deadline = time.monotonic() + 60
+            for i in range(n):
+                r = h.read_response(b, deadline=deadline)
+                self.assertIsNotNone(r, "connection closed after %d responses" % i)
+                self.assertEqual(r[0], 200)
+                self.assertEqual(len(r[2]), len(LARGE))
+        finally:
+            t.join(timeout=30)
+            s.close()
+
     def test_many_pipelined(self):
         s = h.raw_connect(SRV.port)
         try:

@@ -573,6 +573,13 @@ class StartupErrors(TempDirCase):
                 p = h.run_mayfly(args)
                 self.assertEqual(p.returncode, 2, p.stderr)
 
+    def test_bad_extra_headers(self):
+        for hdr in ["NoColon", "X-A: a\r\nSet-Cookie: evil=1", "X-B: a\nb"]:
+            with self.subTest(header=hdr):
+                code, err = self.serve_fails(self.site("h%d" % len(hdr)), "--header", hdr)
+                self.assertEqual(code, 1, err)
+                self.assertIn("header", err)
+
     def test_bad_bind_address(self):
         code, err = self.serve_fails(self.site(), "--bind", "203.0.113.7")
         self.assertEqual(code, 1)
