@@ -9,6 +9,7 @@
 #include "site/markdown/code_block.h"
 #include "site/markdown/escape.h"
 #include "site/markdown/parse.h"
+#include "site/markdown/pipe_table.h"
 #include "site/markdown/raw_html.h"
 #include "site/markdown/render.h"
 
@@ -131,6 +132,10 @@ void HtmlWriter::block(cmark_node* node, int indent, bool transparent) {
   const auto pad = static_cast<size_t>(indent);
   switch (cmark_node_get_type(node)) {
     case CMARK_NODE_PARAGRAPH:
+      if (auto table = pipe_table_of(node)) {
+        pipe_table(*table, indent);
+        return;
+      }
       if (transparent) {
         inlines(node);
         return;
@@ -294,7 +299,8 @@ void HtmlWriter::item(cmark_node* node, int indent, bool tight, bool in_task_lis
                                "disabled=\"disabled\" />";
   cmark_node* first = cmark_node_first_child(node);
   const bool inline_first =
-      first == nullptr || (tight && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH);
+      first == nullptr ||
+      (tight && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH && !pipe_table_of(first));
   if (inline_first) {
     if (task) out_.append(checkbox);
     if (first != nullptr) inlines(first);
@@ -321,7 +327,7 @@ void HtmlWriter::item(cmark_node* node, int indent, bool tight, bool in_task_lis
       out_.append(pad + 2, ' ').append("<p>").append(checkbox);
       inlines(n);
       out_.append("</p>\n");
-    } else if (tight && cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) {
+    } else if (tight && cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH && !pipe_table_of(n)) {
       out_.append(pad + 2, ' ');
       inlines(n);
       out_.push_back('\n');
@@ -352,6 +358,64 @@ void HtmlWriter::table(cmark_node* node, int indent) {
     out_.append(pad + 2, ' ').append("</tbody>\n");
   }
   out_.append(pad, ' ').append("</table>\n");
+}
+
+std::optional<PipeTable> HtmlWriter::pipe_table_of(cmark_node* paragraph) const {
+  const int start = cmark_node_get_start_line(paragraph);
+  std::string_view first = lines_.line(start);
+  const auto column = static_cast<size_t>(std::max(cmark_node_get_start_column(paragraph) - 1, 0));
+  first = first.substr(std::min(column, first.size()));
+  if (!has_cell_separator(first)) return std::nullopt;
+  std::vector<std::string_view> rows{first};
+  for (int n = start + 1; n <= cmark_node_get_end_line(paragraph); ++n) {
+    std::string_view line = lines_.line(n);
+    size_t body = line.find_first_not_of(" \t>");
+    if (body == std::string_view::npos) break;
+    rows.push_back(line.substr(body));
+  }
+  return parse_pipe_table(rows);
+}
+
+void HtmlWriter::pipe_table(const PipeTable& table, int indent) {
+  const auto pad = static_cast<size_t>(indent);
+  auto section = [&](const char* tag, const char* cell,
+                     const std::vector<std::vector<std::string>>& rows) {
+    if (rows.empty()) return;
+    out_.append(pad + 2, ' ').append("<").append(tag).append(">\n");
+    for (const auto& row : rows) {
+      out_.append(pad + 4, ' ').append("<tr>\n");
+      for (size_t i = 0; i < row.size(); ++i) {
+        out_.append(pad + 6, ' ').append("<").append(cell);
+        const char a = i < table.align.size() ? table.align[i] : 0;
+        if (a == 'l') out_.append(" style=\"text-align: left\"");
+        if (a == 'c') out_.append(" style=\"text-align: center\"");
+        if (a == 'r') out_.append(" style=\"text-align: right\"");
+        out_.append(">");
+        inline_markdown(row[i]);
+        out_.append("</").append(cell).append(">\n");
+      }
+      out_.append(pad + 4, ' ').append("</tr>\n");
+    }
+    out_.append(pad + 2, ' ').append("</").append(tag).append(">\n");
+  };
+  out_.append(pad, ' ').append("<table>\n");
+  section("thead", "th", table.head);
+  section("tbody", "td", table.body);
+  out_.append(pad, ' ').append("</table>\n");
+}
+
+void HtmlWriter::inline_markdown(std::string_view text) {
+  Document fragment = parse(text, options_);
+  cmark_node* first = cmark_node_first_child(fragment.get());
+  for (cmark_node* n = first; n != nullptr; n = cmark_node_next(n)) {
+    if (n != first) out_.push_back(' ');
+    if (cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) {
+      inlines(n);
+    } else {
+      append_escaped_text(out_, text);
+      return;
+    }
+  }
 }
 
 void HtmlWriter::table_row(cmark_node* row, int indent, bool header, const uint8_t* align,

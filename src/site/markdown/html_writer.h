@@ -1,12 +1,14 @@
 // Walks a cmark-gfm syntax tree and writes HTML the way kramdown's HTML converter does.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "site/markdown/footnotes.h"
 #include "site/markdown/heading_ids.h"
+#include "site/markdown/pipe_table.h"
 #include "site/markdown/source_lines.h"
 
 struct cmark_node;
@@ -36,6 +38,10 @@ class HtmlWriter {
   void table(cmark_node* node, int indent);
   void table_row(cmark_node* row, int indent, bool header, const uint8_t* align, int columns);
   void footnote_section();
+  std::optional<PipeTable> pipe_table_of(cmark_node* paragraph) const;
+  void pipe_table(const PipeTable& table, int indent);
+  // Renders `text` as inline Markdown (a table cell) with this document's options.
+  void inline_markdown(std::string_view text);
   void inline_node(cmark_node* node);
   void text(std::string_view s);
   void footnote_reference(cmark_node* node);
