@@ -405,17 +405,47 @@ void HtmlWriter::pipe_table(const PipeTable& table, int indent) {
 }
 
 void HtmlWriter::inline_markdown(std::string_view text) {
-  Document fragment = parse(text, options_);
-  cmark_node* first = cmark_node_first_child(fragment.get());
-  for (cmark_node* n = first; n != nullptr; n = cmark_node_next(n)) {
-    if (n != first) out_.push_back(' ');
-    if (cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) {
-      inlines(n);
-    } else {
-      append_escaped_text(out_, text);
-      return;
-    }
+  // The cell is inline content: a leading character that would start a block is escaped, and
+  // the document's link reference definitions come along so that [text][ref] resolves.
+  std::string fragment;
+  if (!text.empty() &&
+      std::string_view(">#-+*=_~0123456789").find(text[0]) != std::string_view::npos) {
+    fragment.push_back('\\');
   }
+  fragment.append(text);
+  fragment.append("\n\n");
+  fragment.append(reference_definitions());
+  Document doc = parse(fragment, options_);
+  cmark_node* first = cmark_node_first_child(doc.get());
+  if (first != nullptr && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH) {
+    inlines(first);
+  } else if (first != nullptr && cmark_node_get_type(first) == CMARK_NODE_HTML_BLOCK &&
+             options_.raw_html) {
+    std::string_view html = literal(first);
+    while (!html.empty() && html.back() == '\n') html.remove_suffix(1);
+    out_.append(html);
+  } else {
+    append_escaped_text(out_, text);
+  }
+}
+
+// The source lines that look like link reference definitions ("[label]: url"), collected once.
+const std::string& HtmlWriter::reference_definitions() {
+  if (references_collected_) return references_;
+  references_collected_ = true;
+  for (int n = 1; n <= lines_.count(); ++n) {
+    std::string_view line = lines_.line(n);
+    size_t i = line.find_first_not_of(' ');
+    if (i == std::string_view::npos || i > 3 || line[i] != '[' ||
+        line.substr(i).starts_with("[^")) {
+      continue;
+    }
+    size_t close = line.find("]:", i);
+    if (close == std::string_view::npos) continue;
+    references_.append(line.substr(i));
+    references_.push_back('\n');
+  }
+  return references_;
 }
 
 void HtmlWriter::table_row(cmark_node* row, int indent, bool header, const uint8_t* align,

@@ -42,6 +42,7 @@ class HtmlWriter {
   void pipe_table(const PipeTable& table, int indent);
   // Renders `text` as inline Markdown (a table cell) with this document's options.
   void inline_markdown(std::string_view text);
+  const std::string& reference_definitions();
   void inline_node(cmark_node* node);
   void text(std::string_view s);
   void footnote_reference(cmark_node* node);
@@ -53,6 +54,8 @@ class HtmlWriter {
   HeadingIds ids_;
   Footnotes footnotes_;
   std::vector<cmark_node*> definitions_;
+  std::string references_;
+  bool references_collected_ = false;
 };
 
 // The visible text of a node's inline content (text and code; no markup or raw HTML), with or
