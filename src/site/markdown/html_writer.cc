@@ -177,7 +177,11 @@ void HtmlWriter::block(cmark_node* node, int indent, bool transparent) {
       break;
   }
   if (ext_kind(node) == ExtKind::kTable) {
-    table(node, indent);
+    if (after_block_boundary(node)) {
+      table(node, indent);
+    } else {
+      table_as_paragraph(node, indent);
+    }
     return;
   }
   blocks(node, indent, false);
@@ -234,16 +238,35 @@ void HtmlWriter::setext_paragraph(cmark_node* node, int indent, int underline_li
   out_.append("</p>\n");
 }
 
+// kramdown's "after a block boundary": the node starts its container or follows a blank line.
+bool HtmlWriter::after_block_boundary(cmark_node* node) const {
+  const int start = cmark_node_get_start_line(node);
+  if (start <= 1 || cmark_node_previous(node) == nullptr) return true;
+  return lines_.line(start - 1).find_first_not_of(" \t>") == std::string_view::npos;
+}
+
+// A table kramdown does not see (no blank line before it) reads as the text of its lines.
+void HtmlWriter::table_as_paragraph(cmark_node* node, int indent) {
+  std::string text;
+  for (int n = cmark_node_get_start_line(node); n <= cmark_node_get_end_line(node); ++n) {
+    std::string_view line = lines_.line(n);
+    size_t body = line.find_first_not_of(" \t>");
+    if (body == std::string_view::npos) break;
+    if (!text.empty()) text.push_back('\n');
+    text.append(line.substr(body));
+  }
+  out_.append(static_cast<size_t>(indent), ' ').append("<p>");
+  inline_markdown(text, false);
+  out_.append("</p>\n");
+}
+
 void HtmlWriter::heading(cmark_node* node, int indent) {
   if (is_setext(node)) {
     const int underline = setext_underline_line(node);
     // kramdown: a setext heading is a single line that follows a blank line (or starts its
     // container); anything else stays a paragraph.
     const int start = cmark_node_get_start_line(node);
-    std::string_view before = lines_.line(start - 1);
-    const bool after_blank = start == 1 || cmark_node_previous(node) == nullptr ||
-                             before.find_first_not_of(" \t>") == std::string_view::npos;
-    if (underline > start + 1 || !after_blank) {
+    if (underline > start + 1 || !after_block_boundary(node)) {
       setext_paragraph(node, indent, underline);
       return;
     }
@@ -361,6 +384,7 @@ void HtmlWriter::table(cmark_node* node, int indent) {
 }
 
 std::optional<PipeTable> HtmlWriter::pipe_table_of(cmark_node* paragraph) const {
+  if (!after_block_boundary(paragraph)) return std::nullopt;
   const int start = cmark_node_get_start_line(paragraph);
   std::string_view first = lines_.line(start);
   const auto column = static_cast<size_t>(std::max(cmark_node_get_start_column(paragraph) - 1, 0));
@@ -391,7 +415,7 @@ void HtmlWriter::pipe_table(const PipeTable& table, int indent) {
         if (a == 'c') out_.append(" style=\"text-align: center\"");
         if (a == 'r') out_.append(" style=\"text-align: right\"");
         out_.append(">");
-        inline_markdown(row[i]);
+        inline_markdown(row[i], true);
         out_.append("</").append(cell).append(">\n");
       }
       out_.append(pad + 4, ' ').append("</tr>\n");
@@ -404,18 +428,23 @@ void HtmlWriter::pipe_table(const PipeTable& table, int indent) {
   out_.append(pad, ' ').append("</table>\n");
 }
 
-void HtmlWriter::inline_markdown(std::string_view text) {
+void HtmlWriter::inline_markdown(std::string_view text, bool tables) {
   // The cell is inline content: a leading character that would start a block is escaped, and
   // the document's link reference definitions come along so that [text][ref] resolves.
   std::string fragment;
-  if (!text.empty() &&
-      std::string_view(">#-+*=_~0123456789").find(text[0]) != std::string_view::npos) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits > 0 && digits < text.size() && (text[digits] == '.' || text[digits] == ')')) {
+    fragment.append(text.substr(0, digits)).push_back('\\');  // not an ordered list
+    text.remove_prefix(digits);
+  } else if (!text.empty() &&
+             std::string_view(">#-+*=_~").find(text[0]) != std::string_view::npos) {
     fragment.push_back('\\');
   }
   fragment.append(text);
   fragment.append("\n\n");
   fragment.append(reference_definitions());
-  Document doc = parse(fragment, options_);
+  Document doc = parse(fragment, options_, tables);
   cmark_node* first = cmark_node_first_child(doc.get());
   if (first != nullptr && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH) {
     inlines(first);

@@ -41,7 +41,9 @@ class HtmlWriter {
   std::optional<PipeTable> pipe_table_of(cmark_node* paragraph) const;
   void pipe_table(const PipeTable& table, int indent);
   // Renders `text` as inline Markdown (a table cell) with this document's options.
-  void inline_markdown(std::string_view text);
+  void inline_markdown(std::string_view text, bool tables);
+  bool after_block_boundary(cmark_node* node) const;
+  void table_as_paragraph(cmark_node* node, int indent);
   const std::string& reference_definitions();
   void inline_node(cmark_node* node);
   void text(std::string_view s);

@@ -45,14 +45,14 @@ void NodeDeleter::operator()(cmark_node* node) const {
   cmark_node_free(node);
 }
 
-Document parse(std::string_view markdown, const Options& options) {
+Document parse(std::string_view markdown, const Options& options, bool tables) {
   const Extensions& ext = extensions();
   int flags = CMARK_OPT_UNSAFE | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
   if (options.smart_quotes) flags |= CMARK_OPT_SMART;
   if (options.footnotes) flags |= CMARK_OPT_FOOTNOTES;
   if (options.hard_wrap) flags |= CMARK_OPT_HARDBREAKS;
   cmark_parser* parser = cmark_parser_new(flags);
-  attach(parser, ext.table);
+  if (tables) attach(parser, ext.table);
   attach(parser, ext.strikethrough);
   attach(parser, ext.tasklist);
   if (options.bare_autolinks) attach(parser, ext.autolink);

@@ -17,7 +17,7 @@ using Document = std::unique_ptr<cmark_node, NodeDeleter>;
 
 // Parses `markdown` (CommonMark + tables, strikethrough, task lists, footnotes, and bare
 // autolinks when enabled). The extensions are registered once per process.
-Document parse(std::string_view markdown, const Options& options);
+Document parse(std::string_view markdown, const Options& options, bool tables = true);
 
 // Node kinds that come from extensions (their numeric types are assigned at registration).
 enum class ExtKind { kNone, kTable, kTableRow, kTableCell, kStrikethrough };
