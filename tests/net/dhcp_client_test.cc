@@ -16,7 +16,11 @@ const Ipv4Address kRouter(10, 77, 0, 1);
 constexpr uint32_t kCapturedXid = 0x8587965e;
 
 // A client message the test took off the fake device.
+// Move-only: the views point into `frame`'s heap buffer, which a move keeps.
 struct ClientMessage {
+  ClientMessage() = default;
+  ClientMessage(ClientMessage&&) = default;
+  ClientMessage& operator=(ClientMessage&&) = default;
   Bytes frame;
   std::optional<Ipv4Packet> ip;
   std::optional<DhcpRepr> dhcp;
@@ -336,7 +340,7 @@ TEST_F(Dhcp, RebindingAckFromAnyServerRestoresTheLease) {
   EXPECT_EQ(client.state(), DhcpClient::State::kRebinding);
   EXPECT_EQ(client.next_deadline(), t0 + Duration::from_secs(120));
   std::optional<ClientMessage> m;
-  while (auto x = take()) m = x;
+  while (auto x = take()) m = std::move(x);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->ip->destination(), Ipv4Address::broadcast());
   deliver(reply(*m->dhcp, DhcpMessageType::kAck, 120));
