@@ -168,15 +168,11 @@ class Timeouts(TempDirCase):
         self.assertEqual(r[0], 200)
         self.stop_ok(srv)
 
-    @unittest.expectedFailure
     def test_header_timeout_restarts_per_request_when_pipelining(self):
-        """KNOWN BUG: the header timeout is not restarted for a request whose first bytes
-        arrived together with the end of the previous one. A client that keeps a partial next
-        request in flight (each send = rest of request N + start of request N+1) is cut off
-        header-timeout after its FIRST byte, although it completes a request every 200 ms.
-        Cause (src/hosted/worker.cc, Worker::process): on Incomplete, set_state(Reading) runs
-        only when the state is not already Reading, so the deadline is never renewed while the
-        read buffer never empties. Remove @expectedFailure once fixed."""
+        """The header timeout restarts for a request whose first bytes arrived with the end of
+        the previous one: a client that keeps a partial next request in flight (each send =
+        rest of request N + start of request N+1) and completes one every 200 ms is not cut
+        off. (A KNOWN BUG until 78cb4fc.)"""
         srv = self.serve(self.site(), "--header-timeout", "1000")
         s = h.raw_connect(srv.port)
         b = h.BufferedSocket(s)
