@@ -302,6 +302,30 @@ class Shutdown(TempDirCase):
         srv.proc.wait(timeout=15)
         self.assertEqual(srv.stop(), 0, srv.stderr())
 
+    def test_sigterm_with_stalled_reader_is_bounded(self):
+        """A client that never reads cannot hold the shutdown forever: the drain ends (about
+        10 s, the server's drain timeout) and the exit code is still 0."""
+        site = os.path.join(self.tmp, "big")
+        os.makedirs(site)
+        with open(os.path.join(site, "big.bin"), "wb") as f:
+            f.write(bytes(range(256)) * 4096 * 8)
+        mfb = os.path.join(self.tmp, "big.mfb")
+        self.bundle(site, mfb, "--no-compress")
+        srv = self.serve(mfb)
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect((h.HOST, srv.port))
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n")
+        time.sleep(0.3)
+        start = time.monotonic()
+        srv.proc.send_signal(signal.SIGTERM)
+        try:
+            srv.proc.wait(timeout=20)
+        finally:
+            s.close()
+        self.assertLess(time.monotonic() - start, 20)
+        self.assertEqual(srv.stop(), 0, srv.stderr())
+
     def test_sigterm_idle_exit_0_and_sigint(self):
         for sig in (signal.SIGTERM, signal.SIGINT):
             with self.subTest(signal=sig):
@@ -568,6 +592,21 @@ class StartupErrors(TempDirCase):
             with self.subTest(args=args):
                 p = h.run_mayfly(args)
                 self.assertEqual(p.returncode, 2, p.stderr)
+
+    def test_other_start_errors(self):
+        empty = os.path.join(self.tmp, "empty")
+        os.makedirs(empty)
+        code, err = self.serve_fails(empty)
+        self.assertEqual(code, 1)
+        self.assertIn("no files", err)
+        code, err = self.serve_fails(self.site(), "--access-log", os.path.join(self.tmp, "no", "dir", "a.log"))
+        self.assertEqual(code, 1)
+        self.assertIn("access log", err)
+        p = h.run_mayfly(["inspect", os.path.join(self.tmp, "none.mfb")])
+        self.assertEqual(p.returncode, 1)
+        p = h.run_mayfly(["inspect", self.tmp])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"directory", p.stderr)
 
     def test_bad_extra_headers(self):
         for hdr in ["NoColon", "X-A: a\r\nSet-Cookie: evil=1", "X-B: a\nb"]:
