@@ -222,6 +222,14 @@ class Conditional(unittest.TestCase):
             with self.subTest(date=date):
                 self.assertEqual(self.get("If-Modified-Since: " + date).status, want)
 
+    def test_obsolete_date_formats(self):
+        """RFC 9110 §5.6.7: recipients accept RFC 850 and asctime dates too."""
+        for date, ims, ius in [("Tuesday, 14-Nov-23 22:13:20 GMT", 304, 200), ("Tue Nov 14 22:13:20 2023", 304, 200),
+                               ("Monday, 13-Nov-23 22:13:20 GMT", 200, 412), ("Mon Nov 13 22:13:20 2023", 200, 412)]:
+            with self.subTest(date=date):
+                self.assertEqual(self.get("If-Modified-Since: " + date).status, ims)
+                self.assertEqual(self.get("If-Unmodified-Since: " + date).status, ius)
+
     def test_if_match(self):
         for value, want in [(self.etag, 200), ("*", 200), ('"nope"', 412), ("W/" + self.etag, 412),
                             ('"nope", ' + self.etag, 200)]:
