@@ -1,6 +1,7 @@
 // A whole Interface with a DHCP client, a UDP echo socket and a TCP handler that answers
 // SYNs, fed arbitrary frames in virtual time. Input: a mode byte, then records of
 // [time step (1 byte, ×100 ms)] [length (2 bytes, big-endian)] [frame].
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -99,6 +100,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Deadlines are never in the past after a poll.
     auto d = earliest(iface.next_deadline(), dhcp.next_deadline());
     if (d && *d < now) std::abort();
+    if (std::getenv("MAYFLY_FUZZ_TRACE"))
+      std::fprintf(stderr, "t=%lld dhcp=%d configured=%d sent=%zu\n", (long long)now.millis,
+                   int(dhcp.state()), int(iface.ipv4().has_value()), dev.sent);
   }
   // Let every timer run out.
   for (int k = 0; k < 64; ++k) {
