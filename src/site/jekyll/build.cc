@@ -1,0 +1,148 @@
+#include "site/jekyll/build.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "site/jekyll/plugins.h"
+#include "site/jekyll/prepare.h"
+#include "site/jekyll/reader.h"
+#include "site/jekyll/render.h"
+
+namespace mayfly::site {
+namespace fs = std::filesystem;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+void write_file(const fs::path& path, const std::string& data) {
+  fs::create_directories(path.parent_path());
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw std::runtime_error(path.string() + ": cannot write");
+  f.write(data.data(), std::streamsize(data.size()));
+  if (!f) throw std::runtime_error(path.string() + ": write failed");
+}
+
+// The build's output goes to DEST.tmp-PID first; a finished build replaces DEST in two
+// renames, keeping the files Jekyll keeps (keep_files: .git, .svn).
+class StagedDestination {
+ public:
+  explicit StagedDestination(fs::path dest) : dest_(std::move(dest)) {
+    staging_ = dest_.parent_path() /
+               ("." + dest_.filename().string() + ".mayfly-" + std::to_string(::getpid()));
+    fs::remove_all(staging_);
+    fs::create_directories(staging_);
+  }
+  ~StagedDestination() {
+    std::error_code ec;
+    if (!committed_) fs::remove_all(staging_, ec);
+  }
+  const fs::path& root() const { return staging_; }
+  void commit(const std::vector<std::string>& keep) {
+    std::error_code ec;
+    for (const auto& k : keep)
+      if (fs::exists(dest_ / k)) fs::rename(dest_ / k, staging_ / k, ec);
+    fs::path old = dest_.parent_path() /
+                   ("." + dest_.filename().string() + ".old-" + std::to_string(::getpid()));
+    if (fs::exists(dest_)) fs::rename(dest_, old);
+    fs::rename(staging_, dest_);
+    committed_ = true;
+    fs::remove_all(old, ec);
+  }
+
+ private:
+  fs::path dest_, staging_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+bool is_builtin_plugin(const std::string& name) {
+  static const std::set<std::string> kBuiltin = {"jekyll-feed",      "jekyll-sitemap",
+                                                 "jekyll-seo-tag",   "jekyll-paginate",
+                                                 "jekyll-octopress", "octopress"};
+  return kBuiltin.count(name) > 0;
+}
+
+BuildResult build_site(const fs::path& source, const BuildOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  SiteConfig config = load_config(source, options.flags);
+  auto warn = [&](const std::string& w) {
+    if (options.warn) options.warn(w);
+  };
+  if (!config.timezone.empty()) {
+    // Jekyll sets TZ for the whole build: dates without a zone are in the site's.
+    ::setenv("TZ", config.timezone.c_str(), 1);
+    ::tzset();
+  }
+  if (!config.theme.empty() && config.theme_dir.empty())
+    warn("theme '" + config.theme + "' is not installed; building without it");
+  for (const auto& p : config.plugins)
+    if (!is_builtin_plugin(p)) warn("plugin '" + p + "' is not built into mayfly and is skipped");
+  int64_t now = options.time ? *options.time : int64_t(std::time(nullptr));
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+
+  SiteContent content = read_site(config);
+  prepare_site(content, config, now);
+  for (const auto& w : content.warnings) warn(w);
+  BuildResult result;
+  result.source = config.source;
+  result.destination = config.destination;
+  result.read_seconds = seconds_since(t0);
+
+  auto t1 = std::chrono::steady_clock::now();
+  SiteRenderer renderer(config, content, now);
+  Plugins plugins(config);
+  plugins.before_render(renderer, content);
+  renderer.run(threads);
+  for (const auto& w : renderer.warnings()) warn(w);
+  std::vector<GeneratedFile> generated = plugins.after_render(renderer, content);
+  result.render_seconds = seconds_since(t1);
+
+  auto t2 = std::chrono::steady_clock::now();
+  StagedDestination dest(config.destination);
+  std::map<std::string, std::string> written;  // output path → source, for conflicts
+  auto claim = [&](const std::string& out, const std::string& from) {
+    auto [it, fresh] = written.emplace(out, from);
+    if (!fresh) warn("conflict: " + out + " is written by both " + it->second + " and " + from);
+    return fresh;
+  };
+  std::vector<Document*> docs = renderer.outputs();
+  for (Document* d : docs)
+    if (!claim(d->output_path, d->relative_path)) d->write = false;
+  parallel_for(docs.size(), threads, [&](size_t i) {
+    Document* d = docs[i];
+    if (d->write) write_file(dest.root() / d->output_path, d->output);
+  });
+  std::vector<const StaticFile*> statics;
+  for (const auto& s : content.static_files)
+    if (claim(s.output_path, s.relative_path)) statics.push_back(&s);
+  parallel_for(statics.size(), threads, [&](size_t i) {
+    fs::path to = dest.root() / statics[i]->output_path;
+    fs::create_directories(to.parent_path());
+    fs::copy_file(statics[i]->source_path, to, fs::copy_options::overwrite_existing);
+  });
+  for (const auto& g : generated)
+    if (claim(g.path, "(" + g.plugin + ")")) write_file(dest.root() / g.path, g.content);
+  dest.commit({".git", ".svn"});
+  result.write_seconds = seconds_since(t2);
+
+  result.pages = content.pages.size();
+  result.posts = content.posts.size();
+  for (const auto& [name, list] : content.collections) result.documents += list.size();
+  result.static_files = statics.size();
+  result.files_written = written.size();
+  return result;
+}
+
+}  // namespace mayfly::site

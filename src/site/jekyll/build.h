@@ -1,0 +1,42 @@
+#pragma once
+// `mayfly build`: the whole generator, from a Jekyll site's source to its destination.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "site/jekyll/config.h"
+
+namespace mayfly::site {
+
+struct BuildOptions {
+  BuildFlags flags;
+  unsigned threads = 0;  // 0: one per core
+  std::optional<int64_t>
+      time;  // site.time; default now (SOURCE_DATE_EPOCH for reproducible builds)
+  std::function<void(const std::string&)>
+      warn;  // build warnings (missing layouts, unknown plugins)
+};
+
+struct BuildResult {
+  std::filesystem::path source;
+  std::filesystem::path destination;
+  size_t pages = 0;
+  size_t posts = 0;
+  size_t documents = 0;
+  size_t static_files = 0;
+  size_t files_written = 0;
+  double read_seconds = 0, render_seconds = 0, write_seconds = 0;
+};
+
+// Builds into a temporary folder beside the destination and swaps it in at the end: a
+// failed build leaves the destination as it was. Throws SourceError / liquid::LiquidError
+// ("file:line:col: ...") or std::runtime_error for I/O problems.
+BuildResult build_site(const std::filesystem::path& source, const BuildOptions& options);
+
+// The plugins mayfly has built in, by their gem names; others get a warning.
+bool is_builtin_plugin(const std::string& name);
+
+}  // namespace mayfly::site

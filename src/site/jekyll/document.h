@@ -1,0 +1,56 @@
+#pragma once
+// What the reader finds in a site's source: documents to render (pages, posts, drafts,
+// collection documents) and static files to copy.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "site/liquid/value.h"
+
+namespace mayfly::site {
+
+enum class DocumentKind { Page, Post, Draft, CollectionDocument };
+
+struct Document {
+  DocumentKind kind = DocumentKind::Page;
+  std::string collection;             // "posts" for posts and drafts, a name, or "" for pages
+  std::filesystem::path source_path;  // absolute
+  std::string relative_path;          // from the site source, '/'-separated ("_posts/x.md")
+  std::string raw;                    // the whole file
+  std::string body;                   // after the front matter
+  int body_line = 1;                  // line of the file where body starts
+  bool has_front_matter = false;
+  liquid::Hash front_matter;  // as written
+  liquid::Hash data;          // defaults, then front matter, then computed keys
+  bool markdown = false;
+  std::string output_ext = ".html";
+
+  // Posts and drafts.
+  std::string slug;
+  int64_t date = 0;     // unix seconds
+  int date_offset = 0;  // seconds east of UTC of the date as written
+  std::vector<std::string> categories;
+  std::vector<std::string> tags;
+
+  std::string url;
+  std::string output_path;  // relative to the destination
+  bool write = true;        // false for collection documents without output
+
+  // Filled by the renderer.
+  std::string content;  // converted (Markdown → HTML) and Liquid-rendered, before layouts
+  std::string output;   // after layouts
+  std::string excerpt;  // rendered excerpt (posts)
+};
+
+struct StaticFile {
+  std::filesystem::path source_path;
+  std::string relative_path;  // from the site source
+  std::string output_path;    // relative to the destination
+  std::string url;
+  int64_t mtime = 0;
+  std::string collection;  // for static files inside a collection
+};
+
+}  // namespace mayfly::site

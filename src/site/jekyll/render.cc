@@ -1,0 +1,393 @@
+#include "site/jekyll/render.h"
+
+#include <atomic>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "site/jekyll/prepare.h"
+#include "site/jekyll/sass.h"
+#include "site/jekyll/yaml_value.h"
+
+namespace mayfly::site {
+namespace fs = std::filesystem;
+using liquid::Array;
+using liquid::Context;
+using liquid::Hash;
+using liquid::LiquidError;
+using liquid::Value;
+
+struct SiteRenderer::LayoutTemplate {
+  const Layout* layout;
+  std::shared_ptr<const liquid::Template> tpl;
+};
+
+void parallel_for(size_t n, unsigned threads, const std::function<void(size_t)>& fn) {
+  if (threads <= 1 || n <= 1) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < n;) {
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        next.store(n);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+namespace {
+
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// Jekyll::Utils.has_liquid_construct?: only bodies with tags or output are rendered.
+bool has_liquid(std::string_view s) {
+  return s.find("{%") != std::string_view::npos || s.find("{{") != std::string_view::npos;
+}
+
+Value to_array(const std::vector<Document*>& docs, const std::function<Value(const Document&)>& f) {
+  Array a;
+  a.reserve(docs.size());
+  for (const Document* d : docs) a.push_back(f(*d));
+  return a;
+}
+
+}  // namespace
+
+SiteRenderer::SiteRenderer(const SiteConfig& config, SiteContent& content, int64_t now)
+    : config_(config), content_(content), now_(now), env_(liquid::Environment::standard()) {
+  register_jekyll_filters(env_);
+  register_jekyll_tags(env_);
+  std::vector<fs::path> include_dirs = {config_.source / config_.includes_dir};
+  if (!config_.theme_dir.empty()) include_dirs.push_back(config_.theme_dir / "_includes");
+  partials_ = std::make_unique<liquid::Partials>(
+      [include_dirs, this](std::string_view name) -> std::optional<liquid::PartialSource> {
+        std::string n(name);
+        if (n.find("..") != std::string::npos) return std::nullopt;  // stay inside _includes
+        for (const fs::path& dir : include_dirs) {
+          fs::path p = dir / n;
+          if (fs::is_regular_file(p))
+            return liquid::PartialSource{read_text(p), config_.includes_dir + "/" + n};
+        }
+        return std::nullopt;
+      },
+      env_);
+  if (const Value* k = config_.data.get("kramdown").is_hash()
+                           ? config_.data.as_hash().find("kramdown")
+                           : nullptr) {
+    if (const Value* sq = k->as_hash().find("smart_quotes"); sq && sq->is_bool())
+      markdown_options_.smart_quotes = sq->as_bool();
+    if (const Value* hw = k->as_hash().find("hard_wrap"); hw && hw->is_bool())
+      markdown_options_.hard_wrap = hw->as_bool();
+    if (const Value* ai = k->as_hash().find("auto_ids"); ai && ai->is_bool())
+      markdown_options_.heading_ids = ai->as_bool();
+    if (const Value* eo = k->as_hash().find("entity_output"); eo && eo->is_string())
+      markdown_options_.typographic_entities = eo->as_string() != "as_char";
+  }
+  for (const auto& d : content_.pages) urls_by_path_[d->relative_path] = d->url;
+  for (const auto& d : content_.posts) {
+    urls_by_path_[d->relative_path] = d->url;
+    post_urls_[d->source_path.stem().string()] = d->url;
+  }
+  for (const auto& [name, docs] : content_.collections)
+    for (const auto& d : docs) urls_by_path_[d->relative_path] = d->url;
+  for (const auto& s : content_.static_files) urls_by_path_[s.relative_path] = s.url;
+}
+
+SiteRenderer::~SiteRenderer() = default;
+
+void SiteRenderer::add_page(std::unique_ptr<Document> page, Value paginator) {
+  paginated_.emplace_back(page.get(), std::move(paginator));
+  generated_.push_back(std::move(page));
+}
+
+std::shared_ptr<const liquid::Template> SiteRenderer::parse(const std::string& source,
+                                                            const std::string& file,
+                                                            int first_line) const {
+  try {
+    return liquid::Template::parse(source, file, env_);
+  } catch (const LiquidError& e) {
+    // Templates are parsed without their front matter; report lines of the whole file.
+    if (first_line <= 1 || e.file() != file) throw;
+    liquid::Location loc = e.location();
+    loc.line += first_line - 1;
+    throw LiquidError(file, loc, e.message());
+  }
+}
+
+RenderHost SiteRenderer::host_for(const Document& d) const {
+  RenderHost h;
+  h.config = &config_;
+  h.urls_by_path = &urls_by_path_;
+  h.post_urls = &post_urls_;
+  h.current_path = d.relative_path;
+  const markdown::Options* opts = &markdown_options_;
+  h.markdownify = [opts](std::string_view text) { return markdown::render(text, *opts); };
+  return h;
+}
+
+std::string SiteRenderer::convert(const Document& d, const std::string& text) const {
+  if (d.markdown) return markdown::render(text, markdown_options_);
+  std::string ext = d.source_path.extension().string();
+  if (ext == ".scss" || ext == ".sass")
+    return compile_sass(text, ext == ".sass", config_, d.relative_path);
+  return text;
+}
+
+Value SiteRenderer::document_value(const Document& d) const {
+  Hash h = d.data;
+  h.set("content", d.content.empty() ? Value(d.body) : Value(d.content));
+  h.set("output", nullptr);
+  if (d.collection == "posts") h.set("excerpt", d.excerpt);
+  return h;
+}
+
+Value SiteRenderer::build_site_value(bool with_content) const {
+  (void)with_content;
+  Hash site = config_.data.as_hash();
+  site.set("time", format_time(now_, liquid::DateTime::from_epoch(now_).offset));
+  std::vector<Document*> posts;
+  for (auto it = content_.posts.rbegin(); it != content_.posts.rend(); ++it)
+    posts.push_back(it->get());
+  Array post_values;
+  for (Document* p : posts) {
+    auto it = post_values_.find(p);
+    post_values.push_back(it != post_values_.end() ? it->second : document_value(*p));
+  }
+  site.set("posts", post_values);
+  Array related;
+  for (size_t i = 0; i < post_values.size() && i < 10; ++i) related.push_back(post_values[i]);
+  site.set("related_posts", related);
+  std::vector<Document*> pages;
+  for (const auto& p : content_.pages) pages.push_back(p.get());
+  site.set("pages", to_array(pages, [this](const Document& d) { return document_value(d); }));
+  Array html_pages;
+  for (Document* p : pages)
+    if (p->output_ext == ".html") html_pages.push_back(document_value(*p));
+  site.set("html_pages", html_pages);
+  Array statics, html_files;
+  for (const auto& s : content_.static_files) {
+    fs::path p(s.relative_path);
+    Value v =
+        Hash{{"path", "/" + s.relative_path},
+             {"modified_time", format_time(s.mtime, liquid::DateTime::from_epoch(s.mtime).offset)},
+             {"name", p.filename().string()},
+             {"basename", p.stem().string()},
+             {"extname", p.extension().string()},
+             {"collection", s.collection.empty() ? Value(nullptr) : Value(s.collection)},
+             {"url", s.url}};
+    statics.push_back(v);
+    if (p.extension() == ".html") html_files.push_back(v);
+  }
+  site.set("static_files", statics);
+  site.set("html_files", html_files);
+  // Categories and tags: name → posts, newest first.
+  Hash categories, tags;
+  std::map<std::string, Array> cat_map, tag_map;
+  std::vector<std::string> cat_order, tag_order;
+  for (size_t i = 0; i < posts.size(); ++i) {
+    for (const auto& c : posts[i]->categories) {
+      if (!cat_map.count(c)) cat_order.push_back(c);
+      cat_map[c].push_back(post_values[i]);
+    }
+    for (const auto& t : posts[i]->tags) {
+      if (!tag_map.count(t)) tag_order.push_back(t);
+      tag_map[t].push_back(post_values[i]);
+    }
+  }
+  for (const auto& c : cat_order) categories.set(c, Value(cat_map[c]));
+  for (const auto& t : tag_order) tags.set(t, Value(tag_map[t]));
+  site.set("categories", categories);
+  site.set("tags", tags);
+  site.set("data", content_.data);
+  Array collections, documents;
+  Hash posts_meta{{"label", "posts"},
+                  {"output", true},
+                  {"docs", Value(post_values)},
+                  {"relative_directory", "_posts"}};
+  collections.push_back(posts_meta);
+  for (const auto& [name, docs] : content_.collections) {
+    Array items;
+    for (const auto& d : docs) items.push_back(document_value(*d));
+    for (const auto& v : items) documents.push_back(v);
+    const CollectionConfig* c = config_.collection(name);
+    collections.push_back(Hash{{"label", name},
+                               {"output", c && c->output},
+                               {"docs", Value(items)},
+                               {"relative_directory", "_" + name}});
+    site.set(name, Value(items));
+  }
+  for (const auto& v : post_values) documents.push_back(v);
+  site.set("collections", collections);
+  site.set("documents", documents);
+  return site;
+}
+
+Value SiteRenderer::base_site() const {
+  return build_site_value(false);
+}
+
+void SiteRenderer::render_body(Document& d, const Value& site, const Value& paginator) {
+  std::string text = d.body;
+  if (has_liquid(text) &&
+      !(d.data.find("render_with_liquid") && !d.data.find("render_with_liquid")->truthy())) {
+    auto tpl = parse(text, d.relative_path, d.body_line);
+    Hash globals{{"site", site}, {"page", document_value(d)}};
+    if (!paginator.is_nil()) globals.set("paginator", paginator);
+    Context ctx(Value(std::move(globals)), env_);
+    ctx.set_partials(partials_.get());
+    RenderHost host = host_for(d);
+    ctx.host() = static_cast<const RenderHost*>(&host);
+    text = tpl->render(ctx);
+  }
+  d.content = convert(d, text);
+}
+
+void SiteRenderer::render_excerpt(Document& d, const Value& site) {
+  const Value* sep_v = d.data.find("excerpt_separator");
+  std::string sep = sep_v && !sep_v->is_nil() ? sep_v->to_string() : config_.excerpt_separator;
+  if (const Value* e = d.data.find("excerpt");
+      e && !e->is_nil() && d.front_matter.contains("excerpt")) {
+    d.excerpt = convert(d, e->to_string());
+    return;
+  }
+  std::string head = d.body;
+  if (!sep.empty()) {
+    size_t at = head.find(sep);
+    if (at != std::string::npos) head = head.substr(0, at);
+  }
+  if (has_liquid(head)) {
+    try {
+      auto tpl = parse(head, d.relative_path, d.body_line);
+      Context ctx(Value(Hash{{"site", site}, {"page", document_value(d)}}), env_);
+      ctx.set_partials(partials_.get());
+      RenderHost host = host_for(d);
+      ctx.host() = static_cast<const RenderHost*>(&host);
+      head = tpl->render(ctx);
+    } catch (const LiquidError&) {
+      // The separator may cut a block tag in half (Jekyll then closes it); fall back to
+      // the rendered content's first part.
+      std::string content = d.content;
+      size_t at = content.find("</p>");
+      d.excerpt = at == std::string::npos ? content : content.substr(0, at + 4) + "\n";
+      return;
+    }
+  }
+  d.excerpt = convert(d, head);
+}
+
+void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& paginator) {
+  std::string output = d.content;
+  const Value* layout_name = d.data.find("layout");
+  std::string name = layout_name && !layout_name->is_nil() ? layout_name->to_string() : "";
+  Hash layout_data;
+  std::set<std::string> seen;
+  Value page = document_value(d);
+  RenderHost host = host_for(d);
+  while (!name.empty() && name != "none" && name != "null") {
+    auto it = layouts_.find(name);
+    if (it == layouts_.end()) {
+      std::lock_guard<std::mutex> lock(warnings_mutex_);
+      warnings_.push_back(d.relative_path + ": layout '" + name + "' does not exist");
+      break;
+    }
+    if (!seen.insert(name).second) {
+      throw SourceError(it->second->layout->relative_path, 1, 1,
+                        "layout '" + name + "' includes itself");
+    }
+    const Layout& l = *it->second->layout;
+    Hash merged = l.data;
+    for (const auto& [k, v] : layout_data) merged.set(k, v);  // the inner layout wins
+    layout_data = merged;
+    Hash globals{
+        {"site", site}, {"page", page}, {"layout", Value(layout_data)}, {"content", output}};
+    if (!paginator.is_nil()) globals.set("paginator", paginator);
+    Context ctx(Value(std::move(globals)), env_);
+    ctx.set_partials(partials_.get());
+    ctx.host() = static_cast<const RenderHost*>(&host);
+    output = it->second->tpl->render(ctx);
+    const Value* parent = l.data.find("layout");
+    name = parent && !parent->is_nil() ? parent->to_string() : "";
+  }
+  d.output = std::move(output);
+}
+
+std::vector<Document*> SiteRenderer::outputs() const {
+  std::vector<Document*> out;
+  for (const auto& d : content_.pages) out.push_back(d.get());
+  for (const auto& d : content_.posts) out.push_back(d.get());
+  for (const auto& [name, docs] : content_.collections)
+    for (const auto& d : docs)
+      if (d->write) out.push_back(d.get());
+  for (const auto& d : generated_) out.push_back(d.get());
+  return out;
+}
+
+void SiteRenderer::run(unsigned threads) {
+  for (const auto& [name, layout] : content_.layouts) {
+    auto lt = std::make_unique<LayoutTemplate>();
+    lt->layout = &layout;
+    lt->tpl = parse(layout.body, layout.relative_path, layout.body_line);
+    layouts_.emplace(name, std::move(lt));
+  }
+  // Phase 1: posts and collection documents get their content (site.posts shows it).
+  std::vector<Document*> docs;
+  for (const auto& d : content_.posts) docs.push_back(d.get());
+  for (const auto& [name, list] : content_.collections)
+    for (const auto& d : list) docs.push_back(d.get());
+  Value early_site = build_site_value(false);
+  parallel_for(docs.size(), threads, [&](size_t i) {
+    render_body(*docs[i], early_site, Value());
+    if (docs[i]->collection == "posts") render_excerpt(*docs[i], early_site);
+  });
+
+  // Posts as site.posts shows them, with next and previous (oldest first in content_).
+  for (size_t i = 0; i < content_.posts.size(); ++i) {
+    Document& d = *content_.posts[i];
+    Hash h = document_value(d).as_hash();
+    h.set("previous", i > 0 ? document_value(*content_.posts[i - 1]) : Value(nullptr));
+    h.set("next",
+          i + 1 < content_.posts.size() ? document_value(*content_.posts[i + 1]) : Value(nullptr));
+    d.data.set("previous", *h.find("previous"));
+    d.data.set("next", *h.find("next"));
+    post_values_[&d] = Value(std::move(h));
+  }
+  site_ = build_site_value(true);
+
+  // Phase 2: layouts for documents; pages render completely.
+  std::vector<std::pair<Document*, Value>> pages;
+  for (const auto& p : content_.pages) pages.emplace_back(p.get(), Value());
+  for (const auto& p : paginated_) pages.push_back(p);
+  size_t total = docs.size() + pages.size();
+  parallel_for(total, threads, [&](size_t i) {
+    if (i < docs.size()) {
+      apply_layouts(*docs[i], site_, Value());
+    } else {
+      auto& [page, paginator] = pages[i - docs.size()];
+      render_body(*page, site_, paginator);
+      apply_layouts(*page, site_, paginator);
+    }
+  });
+}
+
+}  // namespace mayfly::site

@@ -1,0 +1,77 @@
+#pragma once
+// Renders every document of a site: Liquid in the body, Markdown to HTML, excerpts, then
+// the layout chain — with `site`, `page`, `layout`, `content` and `paginator` as Jekyll
+// sets them. Documents render on several threads; templates are parsed once.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "site/jekyll/config.h"
+#include "site/jekyll/host.h"
+#include "site/jekyll/reader.h"
+#include "site/liquid/liquid.h"
+#include "site/markdown/render.h"
+
+namespace mayfly::site {
+
+class SiteRenderer {
+ public:
+  SiteRenderer(const SiteConfig& config, SiteContent& content, int64_t now);
+  ~SiteRenderer();
+
+  // Extra tags and filters (plugins) go in before run().
+  liquid::Environment& environment() { return env_; }
+  // Pages that a generator adds (pagination, feeds) before run(); `paginator` is set as
+  // the template variable of that name when not nil.
+  void add_page(std::unique_ptr<Document> page, liquid::Value paginator = {});
+
+  // Renders everything. Throws SourceError or liquid::LiquidError ("file:line:col: ...").
+  void run(unsigned threads);
+
+  // The `site` variable as the final pages saw it (for generators that run afterwards).
+  const liquid::Value& site_value() const { return site_; }
+  // Every document to write: pages, posts, collection documents with output.
+  std::vector<Document*> outputs() const;
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // The `site` value before any content is rendered (for generators that need posts).
+  liquid::Value base_site() const;
+  // A document as templates see it (`page`, items of site.posts).
+  liquid::Value document_value(const Document& d) const;
+
+ private:
+  struct LayoutTemplate;
+  void render_body(Document& d, const liquid::Value& site, const liquid::Value& paginator);
+  void render_excerpt(Document& d, const liquid::Value& site);
+  void apply_layouts(Document& d, const liquid::Value& site, const liquid::Value& paginator);
+  std::string convert(const Document& d, const std::string& text) const;
+  std::shared_ptr<const liquid::Template> parse(const std::string& source, const std::string& file,
+                                                int first_line) const;
+  liquid::Value build_site_value(bool with_content) const;
+  RenderHost host_for(const Document& d) const;
+
+  const SiteConfig& config_;
+  SiteContent& content_;
+  int64_t now_;
+  liquid::Environment env_;
+  std::unique_ptr<liquid::Partials> partials_;
+  std::map<std::string, std::unique_ptr<LayoutTemplate>> layouts_;
+  std::map<std::string, std::string> urls_by_path_;
+  std::map<std::string, std::string> post_urls_;
+  std::vector<std::pair<Document*, liquid::Value>> paginated_;
+  std::vector<std::unique_ptr<Document>> generated_;
+  markdown::Options markdown_options_;
+  liquid::Value site_;
+  std::vector<std::string> warnings_;
+  std::mutex warnings_mutex_;
+  std::map<const Document*, liquid::Value> post_values_;
+};
+
+// Runs fn(i) for i in [0, n) on `threads` threads; rethrows the first exception.
+void parallel_for(size_t n, unsigned threads, const std::function<void(size_t)>& fn);
+
+}  // namespace mayfly::site
