@@ -374,6 +374,22 @@ TEST_F(Dhcp, InconsistentServerTimesFallBack) {
   EXPECT_EQ(client.lease()->renew_at, request_time + Duration::from_secs(500));
 }
 
+TEST_F(Dhcp, LateAckForAShortLeaseRenewsAtOnce) {
+  ASSERT_EQ(client.start(now), NetError::kOk);
+  run_until_deadline();
+  auto discover = take();
+  deliver(reply(*discover->dhcp, DhcpMessageType::kOffer, 2));
+  auto request = take();
+  ASSERT_TRUE(request);
+  advance_to(now + Duration::from_millis(1500));  // past T1 = 1 s
+  // The same poll binds and, T1 having passed, starts renewing.
+  deliver(reply(*request->dhcp, DhcpMessageType::kAck, 2));
+  EXPECT_EQ(client.state(), DhcpClient::State::kRenewing);
+  EXPECT_TRUE(iface.ipv4());
+  ASSERT_TRUE(client.next_deadline());
+  EXPECT_GE(*client.next_deadline(), now);
+}
+
 TEST_F(Dhcp, InfiniteLeaseNeverRenews) {
   ASSERT_EQ(client.start(now), NetError::kOk);
   bind(0xffffffffu);

@@ -106,7 +106,6 @@ void DhcpClient::handle(const DhcpRepr& m, Instant now) {
 }
 
 void DhcpClient::bind(const DhcpRepr& ack, Instant now) {
-  (void)now;
   DhcpLease l;
   uint8_t prefix = classful_prefix(ack.yiaddr);
   if (ack.subnet_mask)
@@ -144,6 +143,8 @@ void DhcpClient::bind(const DhcpRepr& ack, Instant now) {
   state_ = State::kBound;
   attempt_ = 0;
   deadline_ = l.renew_at;
+  // A short lease answered late may already be past T1: renew at once, never "in the past".
+  if (deadline_ && *deadline_ < now) deadline_ = now;
 }
 
 void DhcpClient::lose_lease() {
@@ -256,6 +257,7 @@ void DhcpClient::send_request(Instant now) {
       if (half > kMinRenewRetransmit) next = now + half;
       if (next > *limit) next = *limit;
     }
+    if (next < now) next = now;
     deadline_ = next;
   }
   std::array<uint8_t, DhcpRepr::kMinSize + 32> out{};
