@@ -73,7 +73,6 @@ void lex_css(Scanner& s) {
       continue;
     }
     if (in_value) {
-      std::string_view cls;
       if (c == '#' && is_ident_char(s.peek(1))) {
         s.emit("m", name_len(s, 1));
         continue;

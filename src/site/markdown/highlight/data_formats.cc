@@ -117,7 +117,6 @@ void lex_json(Scanner& s) {
       s.emit("cm", s.until_len("/*", "*/"));
       continue;
     }
-    std::string_view cls;
     if (is_digit(c) || c == '-') {
       size_t n = c == '-' ? 1 : 0;
       while (is_digit(s.peek(n)) || s.peek(n) == '.' || s.peek(n) == 'e' || s.peek(n) == 'E' ||
