@@ -62,9 +62,11 @@ class InterfaceTest : public ::testing::Test {
                                                       iface.source_address()}));
     dev.tx.clear();
   }
+  // A datagram from the peer, in a frame to our MAC unless told otherwise.
   Bytes from_peer_ip(uint8_t proto, std::span<const uint8_t> l4, Ipv4Address dst = kOurIp,
-                     MacAddress eth_dst = kOurMac) {
-    return ethernet(eth_dst, kPeerMac, EtherType::kIpv4, ipv4_datagram(kPeerIp, dst, proto, l4));
+                     std::optional<MacAddress> eth_dst = std::nullopt) {
+    return ethernet(eth_dst.value_or(iface.mac()), kPeerMac, EtherType::kIpv4,
+                    ipv4_datagram(kPeerIp, dst, proto, l4));
   }
   Sent next_sent() { return decode(dev.pop_tx()); }
 

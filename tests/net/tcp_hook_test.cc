@@ -25,6 +25,10 @@ class FakeTcp : public TcpHandler {
     rst.emit(hdr, iface_.source_address(), ip.source);
     last_send = iface_.send_ipv4(ip.source, IpProtocol::kTcp, hdr, {}, true);
   }
+  void on_icmp_error(Instant, const IcmpErrorInfo& e) override {
+    errors.push_back(e);
+    error_heads.emplace_back(e.transport_head.begin(), e.transport_head.end());
+  }
   void poll(Instant now) override { polls.push_back(now); }
   std::optional<Instant> next_deadline() const override { return deadline; }
 
@@ -38,6 +42,8 @@ class FakeTcp : public TcpHandler {
   };
   std::vector<Seen> seen;
   std::vector<Instant> polls;
+  std::vector<IcmpErrorInfo> errors;
+  std::vector<Bytes> error_heads;
   std::optional<Instant> deadline;
   bool reset_syns = false;
   NetError last_send = NetError::kOk;
@@ -105,6 +111,55 @@ TEST_F(TcpHook, FiltersBadAndBroadcastSegments) {
   inject(from_peer_ip(6, seg, kOurIp, MacAddress::broadcast()));
   EXPECT_TRUE(tcp.seen.empty());
   EXPECT_TRUE(dev.tx.empty());
+}
+
+// An ICMP error from `reporter` quoting a TCP segment from `src` to the peer.
+Bytes icmp_error_about_tcp(uint8_t type, uint8_t code, uint16_t mtu, Ipv4Address src,
+                           uint8_t proto = 6) {
+  TcpRepr seg;
+  seg.source_port = Port(80);
+  seg.destination_port = Port(52398);
+  seg.sequence = 1234567;
+  seg.flags = tcp_flags::kAck;
+  Bytes tcp(seg.size());
+  seg.emit(tcp, src, kPeerIp);
+  Bytes original = ipv4_datagram(src, kPeerIp, proto, tcp);
+  original.resize(28);  // header + 8 octets, as RFC 792 requires at least
+  IcmpRepr err{IcmpType(type), code, 0, mtu, original};
+  Bytes b(err.size());
+  err.emit(b);
+  return b;
+}
+
+TEST_F(TcpHook, IcmpErrorsAboutOurSegmentsReachTcp) {
+  inject(from_peer_ip(1, icmp_error_about_tcp(3, 4, 1280, kOurIp)));
+  ASSERT_EQ(tcp.errors.size(), 1u);
+  const IcmpErrorInfo& e = tcp.errors[0];
+  EXPECT_EQ(e.type, 3);
+  EXPECT_EQ(e.code, uint8_t(IcmpUnreachable::kFragmentationNeeded));
+  EXPECT_EQ(e.next_hop_mtu, 1280);
+  EXPECT_EQ(e.reporter, kPeerIp);
+  EXPECT_EQ(e.original_destination, kPeerIp);
+  ASSERT_EQ(tcp.error_heads[0].size(), 8u);
+  EXPECT_EQ(load_be16(tcp.error_heads[0].data()), 80);
+  EXPECT_EQ(load_be32(tcp.error_heads[0].data() + 4), 1234567u);
+  inject(from_peer_ip(1, icmp_error_about_tcp(11, 0, 0, kOurIp)));  // time exceeded
+  ASSERT_EQ(tcp.errors.size(), 2u);
+  EXPECT_EQ(tcp.errors[1].next_hop_mtu, 0);
+  EXPECT_TRUE(dev.tx.empty());
+}
+
+TEST_F(TcpHook, IcmpErrorsNotAboutUsAreIgnored) {
+  inject(from_peer_ip(1, icmp_error_about_tcp(3, 3, 0, Ipv4Address(10, 77, 0, 9))));  // not ours
+  inject(from_peer_ip(1, icmp_error_about_tcp(3, 3, 0, kOurIp, 17)));                 // about UDP
+  inject(from_peer_ip(1, icmp_error_about_tcp(4, 0, 0, kOurIp)));  // source quench
+  Bytes truncated = icmp_error_about_tcp(3, 3, 0, kOurIp);
+  truncated.resize(8 + 27);  // one octet short of header + 8
+  IcmpRepr again{IcmpType::kDestUnreachable, 3, 0, 0, std::span(truncated).subspan(8)};
+  Bytes b(again.size());
+  again.emit(b);
+  inject(from_peer_ip(1, b));
+  EXPECT_TRUE(tcp.errors.empty());
 }
 
 TEST_F(TcpHook, PolledWithTheInterfaceAndDeadlinesMerge) {

@@ -246,7 +246,13 @@ void Interface::process_icmp(const Received& rx) {
     ++stats_.rx_dropped;
     return;
   }
-  if (icmp->type() != uint8_t(IcmpType::kEchoRequest)) return;  // errors: for TCP, later
+  if (is_icmp_error_type(icmp->type()) && icmp->type() != 4 && icmp->type() != 5) {
+    // Source quench (4) is deprecated (RFC 6633) and redirects (5) are for routers to
+    // act on only when trusted; both are ignored.
+    report_icmp_error(rx, *icmp);
+    return;
+  }
+  if (icmp->type() != uint8_t(IcmpType::kEchoRequest)) return;
   // RFC 1122 §3.2.2.6: an echo request to a broadcast address MAY be silently discarded
   // (we do, against smurf amplification); a reply's source is the request's destination.
   if (!rx.to_us || !rx.source.is_unicast()) return;
@@ -257,6 +263,31 @@ void Interface::process_icmp(const Received& rx) {
   if (kIp + reply.size() > mtu() || !reply.emit(tx_l4())) return;
   if (send_built(rx.source, IpProtocol::kIcmp, reply.size(), false) == NetError::kOk)
     ++stats_.icmp_echo_replies;
+}
+
+void Interface::report_icmp_error(const Received& rx, const IcmpPacket& icmp) {
+  // RFC 1122 §3.2.2: errors about our datagrams come to our unicast address.
+  if (!tcp_ || !rx.to_us || !config_) return;
+  // RFC 792: the data is the original IP header plus at least 8 octets of its payload.
+  // The quote is usually truncated, so this reads the header fields by hand rather than
+  // with Ipv4Packet::parse (whose total-length check would fail).
+  auto q = icmp.data();
+  if (q.size() < Ipv4Packet::kMinHeaderSize || (q[0] >> 4) != 4) return;
+  size_t ihl = size_t(q[0] & 0x0f) * 4;
+  if (ihl < Ipv4Packet::kMinHeaderSize || q.size() < ihl + 8) return;
+  if (q[9] != uint8_t(IpProtocol::kTcp)) return;
+  // RFC 5927 §4.1: only errors that quote a datagram we sent.
+  if (Ipv4Address::from_bytes(q.data() + 12) != config_->cidr.address) return;
+  IcmpErrorInfo info;
+  info.type = icmp.type();
+  info.code = icmp.code();
+  if (icmp.type() == uint8_t(IcmpType::kDestUnreachable) &&
+      icmp.code() == uint8_t(IcmpUnreachable::kFragmentationNeeded))
+    info.next_hop_mtu = icmp.next_hop_mtu();
+  info.reporter = rx.source;
+  info.original_destination = Ipv4Address::from_bytes(q.data() + 16);
+  info.transport_head = q.subspan(ihl);
+  tcp_->on_icmp_error(now_, info);
 }
 
 void Interface::process_udp(const Received& rx) {

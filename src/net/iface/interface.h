@@ -146,6 +146,7 @@ class Interface {
   void process_ipv4(std::span<const uint8_t> packet, bool link_broadcast);
   void dispatch(const Received& rx);
   void process_icmp(const Received& rx);
+  void report_icmp_error(const Received& rx, const IcmpPacket& icmp);
   void process_udp(const Received& rx);
   void process_tcp(const Received& rx);
   void send_unreachable(const Received& rx, IcmpUnreachable code);

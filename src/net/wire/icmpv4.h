@@ -9,10 +9,22 @@
 
 namespace mayfly::net {
 
-enum class IcmpType : uint8_t { kEchoReply = 0, kDestUnreachable = 3, kEchoRequest = 8 };
+enum class IcmpType : uint8_t {
+  kEchoReply = 0,
+  kDestUnreachable = 3,
+  kEchoRequest = 8,
+  kTimeExceeded = 11,
+  kParameterProblem = 12,
+};
 
 // RFC 792 / RFC 1122 §3.2.2.1: destination-unreachable codes a host generates.
-enum class IcmpUnreachable : uint8_t { kNet = 0, kHost = 1, kProtocol = 2, kPort = 3 };
+enum class IcmpUnreachable : uint8_t {
+  kNet = 0,
+  kHost = 1,
+  kProtocol = 2,
+  kPort = 3,
+  kFragmentationNeeded = 4,  // RFC 1191 path MTU discovery
+};
 
 class IcmpPacket {
  public:
@@ -26,6 +38,8 @@ class IcmpPacket {
   // Echo: identifier and sequence number.
   uint16_t echo_identifier() const { return load_be16(bytes_.data() + 4); }
   uint16_t echo_sequence() const { return load_be16(bytes_.data() + 6); }
+  // RFC 1191 §4: in "fragmentation needed" (type 3 code 4), the next-hop MTU.
+  uint16_t next_hop_mtu() const { return load_be16(bytes_.data() + 6); }
   // Echo: the data; unreachable: the original header and leading data octets.
   std::span<const uint8_t> data() const { return bytes_.subspan(kHeaderSize); }
 
