@@ -5,6 +5,16 @@ namespace mayfly::site::liquid {
 Context::Context(Value globals, const Environment& env)
     : env_(&env), globals_(std::move(globals)), scopes_(1) {}
 
+const Value* Context::find(std::string_view name) const {
+  for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+    auto f = it->find(name);
+    if (f != it->end()) return &f->second;
+  }
+  if (!counters.empty() && counters.find(name) != counters.end()) return nullptr;
+  if (globals_.is_hash()) return globals_.as_hash().find(name);
+  return nullptr;
+}
+
 Value Context::get(std::string_view name) const {
   for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
     auto f = it->find(name);

@@ -23,6 +23,10 @@ class Context {
 
   // Variable lookup: local scopes innermost first, then the globals. Nil when undefined.
   Value get(std::string_view name) const;
+  // Like get(), without copying: the variable's stored value, or nullptr when it is not stored
+  // as a Value (undefined, a counter, or a drop's computed property). Valid until the next
+  // assignment.
+  const Value* find(std::string_view name) const;
   // Sets a variable as `assign` does (visible for the rest of the render).
   void assign(std::string name, Value value);
   // Local scopes (for loops, includes).

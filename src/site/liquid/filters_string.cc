@@ -206,8 +206,11 @@ Value split(const Value& in, Args args, const KwArgs&, Context&) {
 
 Value truncate(const Value& in, Args args, const KwArgs&, Context&) {
   if (in.is_nil()) return {};
-  std::string s = str(in);
   std::int64_t length = args.size() > 0 ? detail::to_integer(args[0], "truncate") : 50;
+  if (in.is_string() && length >= 0 && in.as_string().size() <= static_cast<std::size_t>(length)) {
+    return in;  // short enough whatever its characters
+  }
+  std::string s = str(in);
   std::string ellipsis = args.size() > 1 ? str(args[1]) : "...";
   auto starts = char_starts(s);
   auto n = static_cast<std::int64_t>(starts.size());

@@ -1,5 +1,7 @@
 // Evaluation of expressions and conditions, and rendering of the basic nodes.
 #include <algorithm>
+#include <array>
+#include <span>
 
 #include "site/liquid/context.h"
 #include "site/liquid/template.h"
@@ -35,35 +37,64 @@ Value Expr::eval(Context& ctx) const {
     case Kind::Variable:
       break;
   }
-  Value v;
+  // Walk the path by pointer while values are stored in hashes and arrays; copy only what
+  // is computed (drops, size/first/last) and the result.
+  Value holder;
+  const Value* cur;
   if (root_expr) {
-    Value k = root_expr->eval(ctx);
-    v = ctx.get(k.to_string());
-  } else {
-    v = ctx.get(root);
+    holder = ctx.get(root_expr->eval(ctx).to_string());
+    cur = &holder;
+  } else if (!(cur = ctx.find(root))) {
+    holder = ctx.get(root);
+    cur = &holder;
   }
+  Value dynamic_key;
   for (const auto& seg : path) {
-    if (v.is_nil()) return v;
-    if (seg.dynamic) {
-      v = v.get(seg.dynamic->eval(ctx));
-    } else {
-      v = v.get(seg.key);
+    if (cur->is_nil()) return {};
+    if (seg.dynamic) dynamic_key = seg.dynamic->eval(ctx);
+    const Value& key = seg.dynamic ? dynamic_key : seg.key;
+    if (cur->is_hash() && key.is_string()) {
+      if (const Value* p = cur->as_hash().find(key.as_string())) {
+        cur = p;
+        continue;
+      }
+    } else if (cur->is_array() && key.is_int()) {
+      const Array& a = cur->as_array();
+      auto i = key.as_int();
+      if (i < 0) i += static_cast<std::int64_t>(a.size());
+      if (i >= 0 && i < static_cast<std::int64_t>(a.size())) {
+        cur = &a[static_cast<std::size_t>(i)];
+        continue;
+      }
+      return {};
     }
+    Value next = cur->get(key);
+    holder = std::move(next);
+    cur = &holder;
   }
-  return v;
+  return *cur;
 }
 
 Value FilteredExpr::eval(Context& ctx) const {
   Value v = expr.eval(ctx);
   if (filters.empty()) return v;
-  std::vector<Value> args;
+  // Arguments live in a small inline buffer; only long argument lists allocate.
+  std::array<Value, 4> small;
+  std::vector<Value> big;
   KwArgs kw;
   for (const auto& f : filters) {
     const FilterDef* def = f.def ? f.def : ctx.env().find_filter(f.name);
     if (!def) continue;  // unknown filters are ignored, as in Jekyll's default (lax) mode
-    args.clear();
+    std::span<const Value> args;
+    if (f.args.size() <= small.size()) {
+      for (std::size_t i = 0; i < f.args.size(); ++i) small[i] = f.args[i].eval(ctx);
+      args = std::span<const Value>(small.data(), f.args.size());
+    } else {
+      big.clear();
+      for (const auto& a : f.args) big.push_back(a.eval(ctx));
+      args = big;
+    }
     kw.items.clear();
-    for (const auto& a : f.args) args.push_back(a.eval(ctx));
     for (const auto& [k, a] : f.kwargs) kw.items.emplace_back(k, a.eval(ctx));
     if (args.size() < def->min_args || args.size() > def->max_args) {
       throw LiquidError(ctx.file, f.loc,
