@@ -9,7 +9,6 @@ enum class NetError : uint8_t {
   kUnaddressed,   // no IPv4 address configured (and not a broadcast)
   kNoRoute,       // off-link destination and no gateway
   kTooLarge,      // datagram exceeds the MTU; we never fragment on output
-  kQueueFull,     // unused today: the ARP queue replaces its oldest packet instead
   kDeviceBusy,    // the device refused the frame
   kNotBound,      // socket not bound to a port
   kAddressInUse,  // port already bound

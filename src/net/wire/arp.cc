@@ -3,6 +3,8 @@
 namespace mayfly::net {
 
 std::optional<ArpRepr> ArpRepr::parse(std::span<const uint8_t> p) {
+  // RFC 826 packet format; RFC 5227 §2.1.1 ARP for IPv4 over Ethernet only. Trailing
+  // bytes (Ethernet padding) are ignored.
   if (p.size() < kSize) return std::nullopt;
   if (load_be16(p.data()) != 1) return std::nullopt;           // ar$hrd: Ethernet
   if (load_be16(p.data() + 2) != 0x0800) return std::nullopt;  // ar$pro: IPv4
