@@ -128,7 +128,42 @@ void HtmlWriter::blocks(cmark_node* parent, int indent, bool blank_lines) {
   }
 }
 
+// Nesting beyond this depth (thousands of "> " or list levels) is written as plain text, so
+// that hostile input can neither overflow the stack nor blow the indentation up quadratically.
+constexpr int kMaxDepth = 256;
+constexpr int kMaxIndent = 64;
+
+// Appends the text of every descendant of `node`, iteratively.
+void HtmlWriter::flat_text(cmark_node* node) {
+  cmark_iter* iter = cmark_iter_new(node);
+  for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
+    cmark_node* n = cmark_iter_get_node(iter);
+    if (ev != CMARK_EVENT_ENTER) continue;
+    switch (cmark_node_get_type(n)) {
+      case CMARK_NODE_TEXT:
+      case CMARK_NODE_CODE:
+      case CMARK_NODE_CODE_BLOCK:
+        append_escaped_text(out_, literal(n));
+        break;
+      case CMARK_NODE_SOFTBREAK:
+      case CMARK_NODE_LINEBREAK:
+      case CMARK_NODE_PARAGRAPH:
+        out_.push_back('\n');
+        break;
+      default:
+        break;
+    }
+  }
+  cmark_iter_free(iter);
+}
+
 void HtmlWriter::block(cmark_node* node, int indent, bool transparent) {
+  DepthGuard guard(depth_);
+  if (depth_ > kMaxDepth) {
+    flat_text(node);
+    return;
+  }
+  indent = std::min(indent, kMaxIndent);
   const auto pad = static_cast<size_t>(indent);
   switch (cmark_node_get_type(node)) {
     case CMARK_NODE_PARAGRAPH:
@@ -558,6 +593,11 @@ void HtmlWriter::footnote_reference(cmark_node* node) {
 }
 
 void HtmlWriter::inline_node(cmark_node* node) {
+  DepthGuard guard(depth_);
+  if (depth_ > kMaxDepth) {
+    flat_text(node);
+    return;
+  }
   switch (cmark_node_get_type(node)) {
     case CMARK_NODE_TEXT:
       text(literal(node));

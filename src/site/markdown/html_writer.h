@@ -50,7 +50,18 @@ class HtmlWriter {
   void footnote_reference(cmark_node* node);
   void collect_definitions(cmark_node* doc);
 
+  void flat_text(cmark_node* node);
+
+  struct DepthGuard {
+    explicit DepthGuard(int& d) : depth(d) { ++depth; }
+    ~DepthGuard() { --depth; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+    int& depth;
+  };
+
   const Options& options_;
+  int depth_ = 0;
   SourceLines lines_;
   std::string& out_;
   HeadingIds ids_;

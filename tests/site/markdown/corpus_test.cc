@@ -53,6 +53,13 @@ TEST(Corpus, HostileInputs) {
   }
   std::string deep(5000, '>');
   EXPECT_NO_THROW(md::render(deep + " x\n"));
+  // Nesting far beyond any real document is flattened to text: no stack overflow, and the
+  // output stays proportional to the input.
+  std::string deeper;
+  for (int i = 0; i < 100000; ++i) deeper += "> ";
+  const std::string html = md::render(deeper + "x\n");
+  EXPECT_NE(html.find('x'), std::string::npos);
+  EXPECT_LT(html.size(), 200000u);
   std::string nested;
   for (int i = 0; i < 300; ++i) nested += std::string(static_cast<size_t>(i) * 2, ' ') + "- x\n";
   EXPECT_NO_THROW(md::render(nested));
