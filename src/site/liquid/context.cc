@@ -32,6 +32,16 @@ Value Context::get(std::string_view name) const {
   return {};
 }
 
+bool Context::defined(std::string_view name) const {
+  for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+    if (it->find(name) != it->end()) return true;
+  }
+  if (counters.find(name) != counters.end()) return true;
+  if (globals_.is_hash()) return globals_.as_hash().contains(name);
+  if (globals_.is_drop()) return !globals_.as_drop().get(name).is_nil();
+  return false;
+}
+
 void Context::assign(std::string name, Value value) {
   scopes_.front().insert_or_assign(std::move(name), std::move(value));
 }

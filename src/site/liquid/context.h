@@ -41,6 +41,12 @@ class Context {
   // Anything the host wants its filters and tags to reach (e.g. the Site being built).
   std::any& host() { return host_; }
 
+  // Jekyll's liquid.strict_variables / strict_filters: undefined variables and filters are
+  // errors instead of rendering nothing / being skipped.
+  bool strict_variables = false;
+  bool strict_filters = false;
+  bool defined(std::string_view name) const;
+
   // Built-in tag state.
   enum class Interrupt { None, Break, Continue };
   Interrupt interrupt = Interrupt::None;

@@ -235,10 +235,13 @@ std::optional<DateTime> DateTime::parse(std::string_view text) {
     }
   }
   if (year < 0 && month == 0 && day == 0 && !have_time) return std::nullopt;
-  DateTime now = DateTime::now();
-  if (year < 0) year = now.tm.tm_year + 1900;
-  if (month == 0) month = day ? 1 : now.tm.tm_mon + 1;
-  if (day == 0) day = (year >= 0 && !have_time) ? 1 : now.tm.tm_mday;
+  if (year < 0 || month == 0 || day == 0) {
+    // Missing parts come from today, as Ruby's Time.parse does.
+    DateTime now = DateTime::now();
+    if (year < 0) year = now.tm.tm_year + 1900;
+    if (month == 0) month = day ? 1 : now.tm.tm_mon + 1;
+    if (day == 0) day = (year >= 0 && !have_time) ? 1 : now.tm.tm_mday;
+  }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) {
     return std::nullopt;
   }

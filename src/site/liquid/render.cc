@@ -47,6 +47,9 @@ Value Expr::eval(Context& ctx) const {
   } else if (!(cur = ctx.find(root))) {
     holder = ctx.get(root);
     cur = &holder;
+    if (ctx.strict_variables && holder.is_nil() && !ctx.defined(root)) {
+      throw RenderError("undefined variable '" + root + "'");
+    }
   }
   Value dynamic_key;
   for (const auto& seg : path) {
@@ -68,6 +71,10 @@ Value Expr::eval(Context& ctx) const {
       }
       return {};
     }
+    if (ctx.strict_variables && cur->is_hash() && key.is_string()) {
+      const std::string& k = key.as_string();
+      if (k != "size" && k != "first") throw RenderError("undefined variable '" + k + "'");
+    }
     Value next = cur->get(key);
     holder = std::move(next);
     cur = &holder;
@@ -84,7 +91,12 @@ Value FilteredExpr::eval(Context& ctx) const {
   KwArgs kw;
   for (const auto& f : filters) {
     const FilterDef* def = f.def ? f.def : ctx.env().find_filter(f.name);
-    if (!def) continue;  // unknown filters are ignored, as in Jekyll's default (lax) mode
+    if (!def) {
+      // Unknown filters are skipped, as in Jekyll's default (lax) mode.
+      if (ctx.strict_filters)
+        throw LiquidError(ctx.file, f.loc, "undefined filter '" + f.name + "'");
+      continue;
+    }
     std::span<const Value> args;
     if (f.args.size() <= small.size()) {
       for (std::size_t i = 0; i < f.args.size(); ++i) small[i] = f.args[i].eval(ctx);

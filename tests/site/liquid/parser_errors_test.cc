@@ -80,3 +80,27 @@ TEST(LiquidErrorTest, ExposesParts) {
 
 }  // namespace
 }  // namespace mayfly::site::liquid
+
+namespace mayfly::site::liquid {
+namespace {
+
+TEST(RenderErrors, StrictVariablesAndFilters) {
+  auto t = Template::parse("{{ page.title }}\n{{ page.nope }}", "strict.html");
+  Context ctx(Hash{{"page", Hash{{"title", "T"}}}});
+  EXPECT_EQ(t->render(ctx), "T\n");
+  ctx.strict_variables = true;
+  try {
+    t->render(ctx);
+    FAIL();
+  } catch (const LiquidError& e) {
+    EXPECT_STREQ(e.what(), "strict.html:2:1: undefined variable 'nope'");
+  }
+  auto f = Template::parse("{{ 'x' | nosuch }}", "f.html");
+  Context c2;
+  EXPECT_EQ(f->render(c2), "x");
+  c2.strict_filters = true;
+  EXPECT_THROW(f->render(c2), LiquidError);
+}
+
+}  // namespace
+}  // namespace mayfly::site::liquid
