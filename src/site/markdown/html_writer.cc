@@ -478,7 +478,7 @@ void HtmlWriter::inline_markdown(std::string_view text, bool tables) {
   }
   fragment.append(text);
   fragment.append("\n\n");
-  fragment.append(reference_definitions());
+  fragment.append(definitions_for(text));
   Document doc = parse(fragment, options_, tables);
   cmark_node* first = cmark_node_first_child(doc.get());
   if (first != nullptr && cmark_node_get_type(first) == CMARK_NODE_PARAGRAPH) {
@@ -493,23 +493,53 @@ void HtmlWriter::inline_markdown(std::string_view text, bool tables) {
   }
 }
 
-// The source lines that look like link reference definitions ("[label]: url"), collected once.
-const std::string& HtmlWriter::reference_definitions() {
-  if (references_collected_) return references_;
-  references_collected_ = true;
-  for (int n = 1; n <= lines_.count(); ++n) {
-    std::string_view line = lines_.line(n);
-    size_t i = line.find_first_not_of(' ');
-    if (i == std::string_view::npos || i > 3 || line[i] != '[' ||
-        line.substr(i).starts_with("[^")) {
+namespace {
+
+// Link labels match case-insensitively with whitespace collapsed (ASCII folding here).
+std::string normalize_label(std::string_view label) {
+  std::string key;
+  bool space = false;
+  for (char c : label) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      space = !key.empty();
       continue;
     }
-    size_t close = line.find("]:", i);
-    if (close == std::string_view::npos) continue;
-    references_.append(line.substr(i));
-    references_.push_back('\n');
+    if (space) key.push_back(' ');
+    space = false;
+    key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
   }
-  return references_;
+  return key;
+}
+
+}  // namespace
+
+// The definitions ("[label]: url" lines) of the labels a cell mentions, for parsing it alone.
+std::string HtmlWriter::definitions_for(std::string_view text) {
+  if (text.find('[') == std::string_view::npos) return {};
+  if (!references_collected_) {
+    references_collected_ = true;
+    for (int n = 1; n <= lines_.count(); ++n) {
+      std::string_view line = lines_.line(n);
+      size_t i = line.find_first_not_of(' ');
+      if (i == std::string_view::npos || i > 3 || line[i] != '[' ||
+          line.substr(i).starts_with("[^")) {
+        continue;
+      }
+      size_t close = line.find("]:", i);
+      if (close == std::string_view::npos) continue;
+      references_.try_emplace(normalize_label(line.substr(i + 1, close - i - 1)),
+                              std::string(line.substr(i)));
+    }
+  }
+  std::string out;
+  for (size_t open = text.find('['); open != std::string_view::npos;
+       open = text.find('[', open + 1)) {
+    size_t close = text.find(']', open + 1);
+    if (close == std::string_view::npos) break;
+    auto it = references_.find(normalize_label(text.substr(open + 1, close - open - 1)));
+    if (it != references_.end()) out.append(it->second).push_back('\n');
+  }
+  return out;
 }
 
 void HtmlWriter::table_row(cmark_node* row, int indent, bool header, const uint8_t* align,

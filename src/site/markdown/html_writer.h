@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "site/markdown/footnotes.h"
@@ -44,7 +45,7 @@ class HtmlWriter {
   void inline_markdown(std::string_view text, bool tables);
   bool after_block_boundary(cmark_node* node) const;
   void table_as_paragraph(cmark_node* node, int indent);
-  const std::string& reference_definitions();
+  std::string definitions_for(std::string_view text);
   void inline_node(cmark_node* node);
   void text(std::string_view s);
   void footnote_reference(cmark_node* node);
@@ -67,7 +68,7 @@ class HtmlWriter {
   HeadingIds ids_;
   Footnotes footnotes_;
   std::vector<cmark_node*> definitions_;
-  std::string references_;
+  std::unordered_map<std::string, std::string> references_;
   bool references_collected_ = false;
 };
 

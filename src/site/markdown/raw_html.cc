@@ -47,8 +47,12 @@ int raw_html_element_end(const SourceLines& lines, int first_line, int last_line
                          std::string_view block) {
   const std::string name = opening_tag(block);
   if (name.empty() || is_span_or_void(name)) return 0;
+  // kramdown searches to the end of the document; the search is bounded here so that many
+  // unclosed elements cannot make rendering quadratic.
+  constexpr int kMaxLines = 2000;
+  const int last = std::min(lines.count(), first_line + kMaxLines);
   int depth = 0;
-  for (int n = first_line; n <= lines.count(); ++n) {
+  for (int n = first_line; n <= last; ++n) {
     std::string_view line = lines.line(n);
     for (size_t i = 0; i < line.size(); ++i) {
       if (line[i] != '<') continue;
