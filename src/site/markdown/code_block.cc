@@ -23,7 +23,10 @@ void append_code_block(std::string& out, std::string_view code, std::string_view
     append_escaped_attr(out, language);
     out.append(" highlighter-rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>");
     syntax::append_highlighted(out, code, language);
-    out.append("</code></pre></div></div>\n");
+    // kramdown indents the closing tag of the wrapper, not the inner ones.
+    out.append("</code></pre></div>");
+    out.append(static_cast<size_t>(indent), ' ');
+    out.append("</div>\n");
     return;
   }
   out.append("<pre><code");

@@ -87,7 +87,7 @@ HtmlWriter::HtmlWriter(const Options& options, std::string_view source, std::str
 
 void HtmlWriter::document(cmark_node* doc) {
   collect_definitions(doc);
-  blocks(doc, 0, true);
+  blocks(doc, 0);
   if (!footnotes_.empty()) {
     if (!out_.empty()) out_.push_back('\n');
     footnote_section();
@@ -102,12 +102,13 @@ void HtmlWriter::collect_definitions(cmark_node* doc) {
   }
 }
 
-void HtmlWriter::blocks(cmark_node* parent, int indent, bool blank_lines) {
+void HtmlWriter::blocks(cmark_node* parent, int indent) {
   const bool top = cmark_node_get_type(parent) == CMARK_NODE_DOCUMENT;
   bool first = true;
   for (cmark_node* n = cmark_node_first_child(parent); n != nullptr; n = cmark_node_next(n)) {
     if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) continue;
-    if (!first && blank_lines) out_.push_back('\n');
+    // kramdown keeps the source's blank lines between blocks as empty lines.
+    if (!first && blank_before(n)) out_.push_back('\n');
     first = false;
     if (top && options_.raw_html && cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK) {
       // kramdown: the element stays raw up to its closing tag, Markdown inside included.
@@ -184,7 +185,7 @@ void HtmlWriter::block(cmark_node* node, int indent, bool transparent) {
       return;
     case CMARK_NODE_BLOCK_QUOTE:
       out_.append(pad, ' ').append("<blockquote>\n");
-      blocks(node, indent + 2, false);
+      blocks(node, indent + 2);
       out_.append(pad, ' ').append("</blockquote>\n");
       return;
     case CMARK_NODE_LIST:
@@ -219,7 +220,7 @@ void HtmlWriter::block(cmark_node* node, int indent, bool transparent) {
     }
     return;
   }
-  blocks(node, indent, false);
+  blocks(node, indent);
 }
 
 bool HtmlWriter::is_setext(cmark_node* node) const {
@@ -271,6 +272,11 @@ void HtmlWriter::setext_paragraph(cmark_node* node, int indent, int underline_li
     text(underline);
   }
   out_.append("</p>\n");
+}
+
+bool HtmlWriter::blank_before(cmark_node* node) const {
+  const int start = cmark_node_get_start_line(node);
+  return start > 1 && lines_.line(start - 1).find_first_not_of(" \t>") == std::string_view::npos;
 }
 
 // kramdown's "after a block boundary": the node starts its container or follows a blank line.

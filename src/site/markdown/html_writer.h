@@ -28,7 +28,7 @@ class HtmlWriter {
   void inlines(cmark_node* parent);
 
  private:
-  void blocks(cmark_node* parent, int indent, bool blank_lines);
+  void blocks(cmark_node* parent, int indent);
   void block(cmark_node* node, int indent, bool transparent);
   void heading(cmark_node* node, int indent);
   bool is_setext(cmark_node* node) const;
@@ -44,6 +44,7 @@ class HtmlWriter {
   // Renders `text` as inline Markdown (a table cell) with this document's options.
   void inline_markdown(std::string_view text, bool tables);
   bool after_block_boundary(cmark_node* node) const;
+  bool blank_before(cmark_node* node) const;
   void table_as_paragraph(cmark_node* node, int indent);
   std::string definitions_for(std::string_view text);
   void inline_node(cmark_node* node);

@@ -1,6 +1,8 @@
 // Shell scripts (bash, sh, zsh) and console sessions ("$ command" lines and their output).
 #include "site/markdown/highlight/lexers.h"
 
+#include <vector>
+
 namespace mayfly::site::markdown::syntax {
 namespace {
 
@@ -74,6 +76,7 @@ void lex_variable(Scanner& s) {
 // One line (or, for multi-line strings, more) of shell.
 void lex_shell_until(Scanner& s, bool stop_at_newline) {
   bool command_position = true;
+  std::vector<bool> parens;  // open parentheses; true for a "$(" command substitution
   while (!s.done()) {
     char c = s.peek();
     if (c == '\n') {
@@ -109,18 +112,32 @@ void lex_shell_until(Scanner& s, bool stop_at_newline) {
     if (c == '$' &&
         (is_ident_start(s.peek(1)) || s.peek(1) == '{' || s.peek(1) == '(' ||
          std::string_view("@*#?$!-0123456789").find(s.peek(1)) != std::string_view::npos)) {
-      const bool substitution = s.peek(1) == '(';
+      if (s.peek(1) == '(') {
+        s.emit("si", 2);
+        parens.push_back(true);
+        command_position = true;
+        continue;
+      }
       lex_variable(s);
-      command_position = substitution;
+      command_position = false;
       continue;
     }
     if (c == '\\' && s.peek(1) != '\0') {
       s.emit("se", 2);
       continue;
     }
-    if (std::string_view(";|&(){}").find(c) != std::string_view::npos) {
+    if (c == '(' || c == ')') {
+      // "$(" ... ")" delimit a command substitution ("si"); other parentheses are punctuation.
+      const bool closes_substitution = c == ')' && !parens.empty() && parens.back();
+      if (c == '(') parens.push_back(false);
+      if (c == ')' && !parens.empty()) parens.pop_back();
+      s.emit(closes_substitution ? "si" : "p", 1);
+      command_position = c == '(';
+      continue;
+    }
+    if (std::string_view(";|&{}").find(c) != std::string_view::npos) {
       s.emit("p", 1);
-      command_position = c != ')' && c != '}';
+      command_position = c != '}';
       continue;
     }
     if (std::string_view("<>=").find(c) != std::string_view::npos) {
