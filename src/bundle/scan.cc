@@ -25,7 +25,10 @@ bool within_root(const fs::path& root, const fs::path& p) {
   return true;
 }
 
-void walk(const fs::path& root, const fs::path& dir, const std::string& prefix, ScanResult& out) {
+// ancestors: the real paths of the directories being walked, root first. A symlink that
+// resolves to one of them would make the walk endless.
+void walk(const fs::path& root, const fs::path& dir, const std::string& prefix, ScanResult& out,
+          std::vector<fs::path>& ancestors) {
   std::vector<fs::directory_entry> children;
   for (const auto& e : fs::directory_iterator(dir)) children.push_back(e);
   // Sort for deterministic notices; the writer sorts paths again for the format.
@@ -61,7 +64,12 @@ void walk(const fs::path& root, const fs::path& dir, const std::string& prefix, 
     fs::file_status st = fs::status(target, ec);
     if (ec) throw BundleError(target.string() + ": " + ec.message());
     if (fs::is_directory(st)) {
-      walk(root, target, path, out);
+      if (std::find(ancestors.begin(), ancestors.end(), target) != ancestors.end())
+        throw BundleError(e.path().string() + ": symlink makes a loop (it points to " +
+                          target.string() + ", which contains it)");
+      ancestors.push_back(target);
+      walk(root, target, path, out, ancestors);
+      ancestors.pop_back();
     } else if (fs::is_regular_file(st)) {
       struct stat sb;
       if (::stat(target.c_str(), &sb) != 0) throw BundleError(target.string() + ": cannot stat");
@@ -85,7 +93,8 @@ ScanResult scan_site(const fs::path& root) {
   if (!fs::is_directory(real)) throw BundleError(root.string() + ": not a directory");
   ScanResult out;
   try {
-    walk(real, real, "", out);
+    std::vector<fs::path> ancestors = {real};
+    walk(real, real, "", out, ancestors);
   } catch (const fs::filesystem_error& e) {
     throw BundleError(e.what());
   }

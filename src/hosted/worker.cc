@@ -21,6 +21,8 @@ namespace {
 
 constexpr uint64_t kListenTag = 1;
 constexpr uint64_t kStopTag = 2;
+// After an accept failure for want of descriptors, try again this much later.
+constexpr uint64_t kAcceptRetryMs = 100;
 
 uint64_t monotonic_ms() {
   timespec ts;
@@ -115,24 +117,31 @@ void Worker::close_connection(Connection* c) {
   c->close_after = false;
   free_.push_back(c);
   --active_;
-  if (accept_paused_ && !draining_) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = kListenTag;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &ev);
-    accept_paused_ = false;
-  }
+  if (accept_paused_ && !draining_) resume_accept();
+}
+
+void Worker::pause_accept(uint64_t retry_at_ms) {
+  // Stop polling the listening socket; new clients wait in its backlog.
+  epoll_event ev{};
+  ev.data.u64 = kListenTag;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &ev);
+  accept_paused_ = true;
+  accept_retry_ms_ = retry_at_ms;
+}
+
+void Worker::resume_accept() {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kListenTag;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &ev);
+  accept_paused_ = false;
 }
 
 void Worker::accept_all() {
   while (!draining_) {
     if (free_.empty()) {
       if (!accept_paused_) {
-        // Stop polling the listening socket; new clients wait in its backlog.
-        epoll_event ev{};
-        ev.data.u64 = kListenTag;
-        epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, &ev);
-        accept_paused_ = true;
+        pause_accept(UINT64_MAX);
         notice("mayfly: connection limit reached; new connections wait until one closes\n");
       }
       return;
@@ -143,7 +152,15 @@ void Worker::accept_all() {
         accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      return;  // EAGAIN, or EMFILE and friends: try again on the next readiness
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors or memory: the listener stays readable, so polling it would
+        // spin. Pause accepting until a connection closes or a short while has passed.
+        pause_accept(now_ms_ + kAcceptRetryMs);
+        notice(
+            "mayfly: out of file descriptors; new connections wait (raise the limit with "
+            "ulimit -n, or lower --max-connections)\n");
+      }
+      return;  // EAGAIN: nothing more to accept
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -183,8 +200,10 @@ bool Worker::send_pending(Connection* c) {
       if (errno == EAGAIN) {
         if (c->state != Connection::State::Writing) {
           set_state(c, Connection::State::Writing);
+          // Only writability matters now: with EPOLLRDHUP in a level-triggered set, a
+          // client that half-closed and stopped reading would wake the loop forever.
           epoll_event ev{};
-          ev.events = EPOLLOUT | EPOLLRDHUP;
+          ev.events = EPOLLOUT;
           ev.data.ptr = c;
           epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd, &ev);
         } else {
@@ -301,6 +320,7 @@ int Worker::next_timeout() const {
   for (const DeadlineList* l : {&reading_, &idle_, &writing_})
     if (!l->empty()) next = std::min(next, l->front()->deadline_ms);
   if (draining_) next = std::min(next, drain_deadline_ms_);
+  if (accept_paused_) next = std::min(next, accept_retry_ms_);
   // Wake at least once a second to flush the access log.
   uint64_t wait = next <= now_ms_ ? 0 : std::min<uint64_t>(next - now_ms_, 1000);
   return int(wait);
@@ -337,6 +357,8 @@ void Worker::run() {
         on_event(static_cast<Connection*>(events[i].data.ptr), events[i].events);
     }
     expire();
+    if (accept_paused_ && !draining_ && now_ms_ >= accept_retry_ms_ && !free_.empty())
+      resume_accept();
     if (now_ms_ - last_flush >= 1000) {
       log_.flush();
       last_flush = now_ms_;

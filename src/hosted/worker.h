@@ -23,6 +23,8 @@ class Worker {
 
  private:
   void accept_all();
+  void pause_accept(uint64_t retry_at_ms);
+  void resume_accept();
   void on_event(Connection* c, uint32_t events);
   void process(Connection* c);
   bool send_pending(Connection* c);
@@ -49,6 +51,7 @@ class Worker {
   size_t head_capacity_ = 0;
   size_t active_ = 0;
   bool accept_paused_ = false;
+  uint64_t accept_retry_ms_ = UINT64_MAX;
   bool draining_ = false;
   uint64_t drain_deadline_ms_ = 0;
   uint64_t now_ms_ = 0;

@@ -62,6 +62,16 @@ TEST_F(ScanTest, RefusesSymlinksThatLeaveTheTree) {
   }
 }
 
+TEST_F(ScanTest, RefusesSymlinkLoops) {
+  fs::create_symlink(".", root / "site" / "blog" / "loop");
+  try {
+    scan_site(root / "site");
+    FAIL() << "expected an error";
+  } catch (const BundleError& e) {
+    EXPECT_NE(std::string(e.what()).find("symlink makes a loop"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(ScanTest, MissingDirectoryIsAnError) {
   EXPECT_THROW(scan_site(root / "nope"), BundleError);
 }
