@@ -1,0 +1,1159 @@
+#include "net/tcp/tcp.h"
+
+#include <cstring>
+
+#include "core/xxhash64.h"
+
+namespace mayfly::net {
+
+namespace {
+
+using namespace tcp_flags;
+
+constexpr uint32_t kMaxWindow = 0xffff;
+constexpr uint8_t kMaxWscale = 14;  // RFC 7323 §2.3
+
+template <typename T>
+constexpr T min_of(T a, T b) {
+  return a < b ? a : b;
+}
+template <typename T>
+constexpr T max_of(T a, T b) {
+  return a > b ? a : b;
+}
+
+bool synchronized(TcpState s) {
+  return s != TcpState::kClosed && s != TcpState::kListen && s != TcpState::kSynSent;
+}
+
+bool can_send_data(TcpState s) {
+  return s == TcpState::kEstablished || s == TcpState::kCloseWait || s == TcpState::kSynSent ||
+         s == TcpState::kSynReceived;
+}
+
+}  // namespace
+
+const char* tcp_state_name(TcpState s) {
+  switch (s) {
+    case TcpState::kClosed:
+      return "CLOSED";
+    case TcpState::kListen:
+      return "LISTEN";
+    case TcpState::kSynSent:
+      return "SYN-SENT";
+    case TcpState::kSynReceived:
+      return "SYN-RECEIVED";
+    case TcpState::kEstablished:
+      return "ESTABLISHED";
+    case TcpState::kFinWait1:
+      return "FIN-WAIT-1";
+    case TcpState::kFinWait2:
+      return "FIN-WAIT-2";
+    case TcpState::kCloseWait:
+      return "CLOSE-WAIT";
+    case TcpState::kClosing:
+      return "CLOSING";
+    case TcpState::kLastAck:
+      return "LAST-ACK";
+    case TcpState::kTimeWait:
+      return "TIME-WAIT";
+  }
+  return "?";
+}
+
+void TcpConnection::reset_fields() {
+  std::span<uint8_t> keep = ring;
+  *this = TcpConnection();
+  ring = keep;
+}
+
+Tcp::Tcp(Interface& iface, std::span<TcpConnection> pool, std::span<uint8_t> rx_storage,
+         const TcpConfig& config)
+    : iface_(iface), pool_(pool), config_(config) {
+  size_t per = pool.empty() ? 0 : rx_storage.size() / pool.size();
+  if (per > (size_t(1) << 30)) per = size_t(1) << 30;
+  for (size_t i = 0; i < pool.size(); ++i) {
+    pool[i].reset_fields();
+    pool[i].ring = rx_storage.subspan(i * per, per);
+  }
+  // RFC 6528 §3: the secret key for the ISN hash comes from the caller's randomness.
+  Random& r = iface.random();
+  secret_ = uint64_t(r.next_u32()) << 32 | r.next_u32();
+  // RFC 6056 §3.3.1: a random starting point for ephemeral ports (49152-65535).
+  next_port_ = uint16_t(49152 + r.next_u32() % 16384);
+}
+
+// --- bookkeeping -----------------------------------------------------------------------
+
+bool Tcp::valid(TcpId id) const {
+  return id >= 0 && size_t(id) < pool_.size() && pool_[size_t(id)].in_use;
+}
+
+Tcp::Conn* Tcp::find(Port local, Ipv4Endpoint remote) {
+  for (Conn& c : pool_) {
+    if (c.in_use && c.state != TcpState::kClosed && c.local_port == local && c.remote == remote)
+      return &c;
+  }
+  return nullptr;
+}
+
+Tcp::Conn* Tcp::allocate() {
+  for (Conn& c : pool_) {
+    if (!c.in_use) {
+      c.reset_fields();
+      c.in_use = true;
+      c.rto = config_.initial_rto;
+      c.persist_interval = config_.initial_rto;
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
+void Tcp::free_conn(Conn& c) {
+  c.reset_fields();
+}
+
+// The connection is over: free it unless the application still holds the id.
+void Tcp::to_closed(Conn& c, uint32_t event) {
+  c.state = TcpState::kClosed;
+  c.events |= event;
+  c.rto_at.reset();
+  c.ack_at.reset();
+  c.persist_at.reset();
+  c.timewait_at.reset();
+  if (!c.app_owned) free_conn(c);
+}
+
+size_t Tcp::connections_in_use() const {
+  size_t n = 0;
+  for (const Conn& c : pool_) n += c.in_use ? 1 : 0;
+  return n;
+}
+
+int Tcp::backlog_used(int listener) const {
+  int n = 0;
+  for (const Conn& c : pool_) {
+    if (c.in_use && c.listener == listener && !c.accepted) ++n;
+  }
+  return n;
+}
+
+uint32_t Tcp::make_isn(Port local, Ipv4Endpoint remote, Instant now) const {
+  // RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a
+  // timer ticking every 4 µs (we have milliseconds: 250 ticks each), F a keyed hash
+  // (XXH64 with the secret as its seed).
+  uint8_t tuple[12];
+  store_be32(tuple, iface_.source_address().value());
+  store_be16(tuple + 4, local.value());
+  store_be32(tuple + 6, remote.address.value());
+  store_be16(tuple + 10, remote.port.value());
+  uint32_t f = uint32_t(xxhash64(tuple, sizeof tuple, secret_));
+  return uint32_t(uint64_t(now.millis) * 250) + f;
+}
+
+uint16_t Tcp::our_mss() const {
+  // RFC 9293 §3.7.1: MSS = MTU - 20 (IP) - 20 (TCP).
+  size_t mtu = iface_.mtu();
+  return uint16_t(mtu > 40 ? mtu - 40 : 536);
+}
+
+uint32_t Tcp::effective_mss(const Conn& c) const {
+  // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
+  // the timestamp option takes 12 bytes of every segment (RFC 7323 §3.2).
+  uint32_t mss = min_of<uint32_t>(c.peer_mss, our_mss());
+  if (c.ts_ok) mss -= 12;
+  return max_of<uint32_t>(mss, 64);
+}
+
+uint32_t Tcp::rcv_window(const Conn& c) const {
+  return uint32_t(c.ring.size()) - c.rx_len;
+}
+
+TcpOptions Tcp::options_for(const Conn& c, Instant now, bool syn) const {
+  TcpOptions o;
+  if (syn) {
+    o.mss = our_mss();
+    bool active = c.state == TcpState::kSynSent;
+    // RFC 7323 §2.2: send Window Scale in a SYN; in a SYN-ACK only if the SYN had it.
+    if (active || c.wscale_ok) o.window_scale = c.rcv_wscale;
+    // RFC 2018 §2: SACK-permitted only in SYNs (we do not yet act on SACK blocks).
+    if (active || c.sack_ok) o.sack_permitted = true;
+    // RFC 7323 §3.2: timestamps in a SYN; in a SYN-ACK only if the SYN had them.
+    if (active || c.ts_ok) o.timestamps = TcpTimestamps{uint32_t(now.millis), c.ts_recent};
+  } else if (c.ts_ok) {
+    // RFC 7323 §3.2: once negotiated, every segment carries timestamps (RST MAY not).
+    o.timestamps = TcpTimestamps{uint32_t(now.millis), c.ts_recent};
+  }
+  return o;
+}
+
+// --- application API -----------------------------------------------------------------
+
+int Tcp::listen(Port port, int backlog) {
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    if (listeners_[i].used && listeners_[i].port == port) return -1;
+  }
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    if (!listeners_[i].used) {
+      listeners_[i] = Listener{true, port, backlog < 1 ? 1 : backlog};
+      return int(i);
+    }
+  }
+  return -1;
+}
+
+void Tcp::unlisten(int listener) {
+  if (listener < 0 || size_t(listener) >= listeners_.size()) return;
+  listeners_[size_t(listener)].used = false;
+  for (Conn& c : pool_) {
+    if (c.in_use && c.listener == listener && !c.accepted) abort(TcpId(&c - pool_.data()));
+  }
+}
+
+TcpId Tcp::accept(int listener) {
+  for (size_t i = 0; i < pool_.size(); ++i) {
+    Conn& c = pool_[i];
+    if (c.in_use && c.listener == listener && !c.accepted && c.state != TcpState::kSynReceived) {
+      c.accepted = true;
+      c.app_owned = true;
+      return TcpId(i);
+    }
+  }
+  return -1;
+}
+
+TcpId Tcp::connect(Ipv4Endpoint remote, Instant now) {
+  Conn* c = allocate();
+  if (!c) return -1;
+  Port local;
+  for (int tries = 0; tries < 16384; ++tries) {
+    local = Port(next_port_);
+    next_port_ = next_port_ == 65535 ? 49152 : uint16_t(next_port_ + 1);
+    if (!find(local, remote)) break;
+  }
+  c->app_owned = true;
+  c->accepted = true;
+  c->local_port = local;
+  c->remote = remote;
+  c->state = TcpState::kSynSent;
+  // RFC 7323 §2.3: the smallest shift that lets the ring be advertised whole.
+  while (c->rcv_wscale < kMaxWscale && (c->ring.size() >> c->rcv_wscale) > kMaxWindow)
+    ++c->rcv_wscale;
+  c->iss = make_isn(local, remote, now);
+  c->snd_una = c->iss;
+  c->snd_nxt = c->iss;
+  c->snd_max = c->iss;
+  c->cwnd = 0;  // set when established
+  send_segment(now, *c, c->iss, 0, kSyn);
+  c->snd_nxt = c->iss + 1;
+  c->snd_max = c->snd_nxt;
+  arm_rto(now, *c);
+  return TcpId(c - pool_.data());
+}
+
+size_t Tcp::recv(TcpId id, std::span<uint8_t> out) {
+  if (!valid(id)) return 0;
+  Conn& c = pool_[size_t(id)];
+  size_t cap = c.ring.size();
+  size_t n = min_of<size_t>(out.size(), c.rx_len);
+  for (size_t i = 0; i < n;) {
+    size_t run = min_of<size_t>(n - i, cap - c.rx_start);
+    std::memcpy(out.data() + i, c.ring.data() + c.rx_start, run);
+    c.rx_start = uint32_t((c.rx_start + run) % cap);
+    i += run;
+  }
+  c.rx_len -= uint32_t(n);
+  // RFC 9293 §3.8.6.2.2: receiver SWS avoidance: announce the window again only when it
+  // has opened by min(RCV.BUFF/2, Eff.snd.MSS) beyond the last advertised edge.
+  if (n > 0 && synchronized(c.state)) {
+    uint32_t edge = c.rcv_nxt + rcv_window(c);
+    uint32_t opened = edge - c.rcv_adv;
+    if (seq_gt(edge, c.rcv_adv) && opened >= min_of<uint32_t>(uint32_t(cap / 2), effective_mss(c)))
+      c.ack_now = true;
+  }
+  return n;
+}
+
+bool Tcp::send(TcpId id, std::span<const uint8_t> bytes) {
+  if (!valid(id)) return false;
+  Conn& c = pool_[size_t(id)];
+  if (!can_send_data(c.state) || c.fin_queued) return false;
+  if (bytes.empty()) return true;
+  if (c.chunk_count == Conn::kSendChunks) return false;
+  if (bytes.size() > 0x7fffffffu - c.queued) return false;
+  size_t slot = (c.chunk_head + c.chunk_count) % Conn::kSendChunks;
+  c.chunks[slot] = Conn::Chunk{bytes.data(), uint32_t(bytes.size())};
+  ++c.chunk_count;
+  c.queued += uint32_t(bytes.size());
+  return true;
+}
+
+bool Tcp::send_copy(TcpId id, std::span<const uint8_t> bytes) {
+  if (!valid(id)) return false;
+  Conn& c = pool_[size_t(id)];
+  if (bytes.size() > Conn::kCopyBytes - c.copy_used) return false;
+  uint8_t* dst = c.copy.data() + c.copy_used;
+  if (!bytes.empty()) std::memcpy(dst, bytes.data(), bytes.size());
+  if (!send(id, std::span<const uint8_t>(dst, bytes.size()))) return false;
+  c.copy_used += uint32_t(bytes.size());
+  return true;
+}
+
+size_t Tcp::send_pending(TcpId id) const {
+  return valid(id) ? pool_[size_t(id)].queued : 0;
+}
+
+size_t Tcp::send_slots_free(TcpId id) const {
+  return valid(id) ? Conn::kSendChunks - pool_[size_t(id)].chunk_count : 0;
+}
+
+void Tcp::close(TcpId id) {
+  if (!valid(id)) return;
+  Conn& c = pool_[size_t(id)];
+  c.app_owned = false;
+  switch (c.state) {
+    case TcpState::kClosed:
+    case TcpState::kListen:
+    case TcpState::kSynSent:
+      // RFC 9293 §3.10.4: CLOSE in SYN-SENT deletes the TCB.
+      free_conn(c);
+      return;
+    case TcpState::kSynReceived:
+    case TcpState::kEstablished:
+      // RFC 9293 §3.10.4: queue the FIN after the data; enter FIN-WAIT-1.
+      c.fin_queued = true;
+      c.state = TcpState::kFinWait1;
+      break;
+    case TcpState::kCloseWait:
+      c.fin_queued = true;
+      c.state = TcpState::kLastAck;
+      break;
+    default:
+      break;  // already closing
+  }
+  output(iface_.now(), c);
+}
+
+void Tcp::abort(TcpId id) {
+  if (!valid(id)) return;
+  Conn& c = pool_[size_t(id)];
+  // RFC 9293 §3.10.5: in synchronized states send a reset.
+  if (synchronized(c.state) && c.state != TcpState::kTimeWait) {
+    TcpRepr r;
+    r.source_port = c.local_port;
+    r.destination_port = c.remote.port;
+    r.sequence = c.snd_nxt;
+    r.flags = kRst;
+    transmit(c.remote.address, r, {});
+    ++stats_.resets_sent;
+  }
+  free_conn(c);
+}
+
+TcpState Tcp::state(TcpId id) const {
+  return valid(id) ? pool_[size_t(id)].state : TcpState::kClosed;
+}
+
+Ipv4Endpoint Tcp::remote(TcpId id) const {
+  return valid(id) ? pool_[size_t(id)].remote : Ipv4Endpoint{};
+}
+
+uint32_t Tcp::events(TcpId id) const {
+  if (!valid(id)) return tcp_events::kClosed;
+  const Conn& c = pool_[size_t(id)];
+  uint32_t e = c.events;
+  if (c.rx_len > 0) e |= tcp_events::kReadable;
+  if (c.fin_received) e |= tcp_events::kPeerClosed;
+  if (can_send_data(c.state) && !c.fin_queued && c.chunk_count < Conn::kSendChunks)
+    e |= tcp_events::kWritable;
+  if (c.state == TcpState::kClosed) e |= tcp_events::kClosed;
+  return e;
+}
+
+// --- output ----------------------------------------------------------------------------
+
+NetError Tcp::transmit(Ipv4Address dst, const TcpRepr& repr, std::span<const uint8_t> payload) {
+  uint8_t hdr[TcpSegment::kMinHeaderSize + TcpOptions::kMaxSize];
+  size_t hlen = repr.header_size();
+  if (hlen > sizeof hdr) return NetError::kTooLarge;
+  Ipv4Address src = iface_.source_address();
+  TcpRepr h = repr;
+  h.payload = {};
+  if (!h.emit(std::span<uint8_t>(hdr, hlen), src, dst)) return NetError::kTooLarge;
+  // The payload is not contiguous with the header (it is bundle bytes): checksum the
+  // pseudo-header, the header and the payload piecewise (RFC 9293 §3.1).
+  store_be16(hdr + 16, 0);
+  Checksum sum;
+  sum.add_pseudo_header(src, dst, IpProtocol::kTcp, uint16_t(hlen + payload.size()));
+  sum.add(std::span<const uint8_t>(hdr, hlen));
+  sum.add(payload);
+  store_be16(hdr + 16, sum.finish());
+  ++stats_.segments_out;
+  return iface_.send_ipv4(dst, IpProtocol::kTcp, std::span<const uint8_t>(hdr, hlen), payload,
+                          /*dont_fragment=*/true);
+}
+
+std::span<const uint8_t> Tcp::payload_at(Conn& c, uint32_t offset, uint32_t len) {
+  // Find the chunk holding `offset` bytes past SND.UNA.
+  size_t idx = c.chunk_head;
+  uint32_t off = c.una_off + offset;
+  size_t left = c.chunk_count;
+  while (left > 0 && off >= c.chunks[idx].len) {
+    off -= c.chunks[idx].len;
+    idx = (idx + 1) % Conn::kSendChunks;
+    --left;
+  }
+  if (left == 0 || len == 0) return {};
+  const Conn::Chunk& first = c.chunks[idx];
+  if (first.len - off >= len) return std::span<const uint8_t>(first.data + off, len);  // zero-copy
+  // Spans chunks (e.g. a copied head then bundle bytes): gather into scratch.
+  size_t n = 0;
+  while (n < len && left > 0) {
+    uint32_t run = min_of<uint32_t>(c.chunks[idx].len - off, uint32_t(len - n));
+    std::memcpy(scratch_.data() + n, c.chunks[idx].data + off, run);
+    n += run;
+    off = 0;
+    idx = (idx + 1) % Conn::kSendChunks;
+    --left;
+  }
+  return std::span<const uint8_t>(scratch_.data(), n);
+}
+
+void Tcp::send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags) {
+  TcpRepr r;
+  r.source_port = c.local_port;
+  r.destination_port = c.remote.port;
+  r.sequence = seq;
+  r.flags = flags;
+  bool syn = (flags & kSyn) != 0;
+  if (c.state != TcpState::kSynSent) {
+    r.flags |= kAck;
+    r.acknowledgment = c.rcv_nxt;
+  }
+  uint32_t wnd = rcv_window(c);
+  // RFC 7323 §2.2: the window in a SYN or SYN-ACK is never scaled.
+  uint32_t shift = syn ? 0 : c.rcv_wscale;
+  uint32_t field = min_of<uint32_t>(wnd >> shift, kMaxWindow);
+  r.window = uint16_t(field);
+  if (c.state != TcpState::kSynSent) {
+    uint32_t edge = c.rcv_nxt + (field << shift);
+    if (seq_gt(edge, c.rcv_adv)) c.rcv_adv = edge;
+  }
+  r.options = options_for(c, now, syn);
+  std::span<const uint8_t> payload;
+  if (len > 0) payload = payload_at(c, seq - c.snd_una, len);
+  if (len > 0 && seq_ge(seq + len, c.snd_una + c.queued)) r.flags |= kPsh;
+  transmit(c.remote.address, r, payload);
+  // An ACK is going out: the delayed one is no longer owed.
+  c.ack_now = false;
+  c.ack_at.reset();
+  c.unacked_segments = 0;
+}
+
+void Tcp::send_ack(Instant now, Conn& c) {
+  send_segment(now, c, c.snd_nxt, 0, 0);
+}
+
+void Tcp::arm_rto(Instant now, Conn& c) {
+  c.rto_at = now + c.rto;
+}
+
+void Tcp::output(Instant now, Conn& c) {
+  if (!c.in_use) return;
+  if (c.state == TcpState::kSynSent || c.state == TcpState::kClosed ||
+      c.state == TcpState::kTimeWait) {
+    if (c.state == TcpState::kTimeWait && c.ack_now) send_ack(now, c);
+    return;
+  }
+  if (c.state == TcpState::kSynReceived) {
+    if (c.ack_now) send_segment(now, c, c.iss, 0, kSyn);
+    return;
+  }
+  if (c.state == TcpState::kFinWait2) {  // our FIN is acknowledged: only ACKs remain
+    if (c.ack_now) send_ack(now, c);
+    return;
+  }
+  uint32_t data_end = c.snd_una + c.queued;
+  uint32_t mss = effective_mss(c);
+  bool sent_any = false;
+  for (;;) {
+    uint32_t wnd = min_of(c.snd_wnd, c.cwnd);
+    uint32_t right = c.snd_una + wnd;
+    uint32_t usable = seq_gt(right, c.snd_nxt) ? right - c.snd_nxt : 0;
+    uint32_t avail = seq_gt(data_end, c.snd_nxt) ? data_end - c.snd_nxt : 0;
+    uint32_t len = min_of(min_of(avail, usable), mss);
+    // The FIN follows the last data byte (sent again after an RTO rewinds SND.NXT).
+    bool fin_due = c.fin_queued && c.snd_nxt + len == data_end;
+    if (len == 0 && !fin_due) break;
+    // RFC 9293 §3.7.4 / RFC 896: with Nagle on, hold a small segment while data is
+    // unacknowledged.
+    if (config_.nagle && len < mss && !fin_due && c.snd_una != c.snd_max) break;
+    uint8_t flags = fin_due ? kFin : 0;
+    bool retransmit = seq_lt(c.snd_nxt, c.snd_max);
+    if (retransmit) ++stats_.retransmits;
+    // RFC 6298 §3 (Karn): time only segments not retransmitted.
+    if (!c.rtt_active && !retransmit && !c.ts_ok && len > 0) {
+      c.rtt_active = true;
+      c.rtt_seq = c.snd_nxt + len;
+      c.rtt_sent = now;
+    }
+    send_segment(now, c, c.snd_nxt, len, flags);
+    c.snd_nxt += len + (fin_due ? 1 : 0);
+    if (seq_gt(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
+    sent_any = true;
+    // RFC 6298 §5.1: start the timer when sending data if it is not running.
+    if (!c.rto_at) arm_rto(now, c);
+    if (fin_due) break;
+  }
+  // RFC 9293 §3.8.6.1: with data waiting, a zero window and nothing in flight, probe.
+  if (c.snd_wnd == 0 && seq_gt(data_end, c.snd_nxt) && c.snd_nxt == c.snd_una) {
+    if (!c.persist_at) c.persist_at = now + c.persist_interval;
+  } else {
+    c.persist_at.reset();
+  }
+  if (!sent_any && c.ack_now) send_ack(now, c);
+}
+
+// --- input -----------------------------------------------------------------------------
+
+void Tcp::send_reset(const Ipv4Meta& ip, const TcpSegment& seg) {
+  // RFC 9293 §3.10.7.1: never answer a RST with a RST.
+  if (seg.has(kRst)) return;
+  TcpRepr r;
+  r.source_port = seg.destination_port();
+  r.destination_port = seg.source_port();
+  if (seg.has(kAck)) {
+    // RFC 9293 §3.10.7.1: <SEQ=SEG.ACK><CTL=RST>
+    r.sequence = seg.acknowledgment();
+    r.flags = kRst;
+  } else {
+    // RFC 9293 §3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+    r.sequence = 0;
+    r.acknowledgment = seg.sequence() + seg.segment_length();
+    r.flags = kRst | kAck;
+  }
+  ++stats_.resets_sent;
+  transmit(ip.source, r, {});
+}
+
+void Tcp::input(Instant now, const Ipv4Meta& ip, const TcpSegment& seg) {
+  ++stats_.segments_in;
+  std::optional<TcpOptions> parsed = seg.options();
+  TcpOptions opts = parsed ? *parsed : TcpOptions{};
+  Ipv4Endpoint remote{ip.source, seg.source_port()};
+  Conn* c = find(seg.destination_port(), remote);
+  if (c) {
+    if (c->state == TcpState::kSynSent)
+      syn_sent_input(now, *c, seg, opts);
+    else
+      sync_input(now, *c, seg, opts);
+    if (c->in_use) output(now, *c);
+    return;
+  }
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    if (listeners_[i].used && listeners_[i].port == seg.destination_port()) {
+      listen_input(now, int(i), ip, seg, opts);
+      return;
+    }
+  }
+  // RFC 9293 §3.10.7.1: CLOSED: anything but a RST draws a RST.
+  send_reset(ip, seg);
+}
+
+void Tcp::listen_input(Instant now, int listener, const Ipv4Meta& ip, const TcpSegment& seg,
+                       const TcpOptions& opts) {
+  // RFC 9293 §3.10.7.2: LISTEN. First check for RST (ignore), then ACK (reset), then SYN.
+  if (seg.has(kRst)) return;
+  if (seg.has(kAck)) {
+    send_reset(ip, seg);
+    return;
+  }
+  if (!seg.has(kSyn)) return;
+  // A bounded backlog: SYN-RECEIVED and unaccepted connections. When full, drop the SYN
+  // (the peer retransmits); SYN cookies are not implemented.
+  if (backlog_used(listener) >= listeners_[size_t(listener)].backlog) {
+    ++stats_.syn_dropped;
+    return;
+  }
+  Conn* c = allocate();
+  if (!c) {
+    ++stats_.syn_dropped;
+    return;
+  }
+  c->listener = int8_t(listener);
+  c->local_port = seg.destination_port();
+  c->remote = Ipv4Endpoint{ip.source, seg.source_port()};
+  c->state = TcpState::kSynReceived;
+  c->irs = seg.sequence();
+  c->rcv_nxt = seg.sequence() + 1;
+  c->rcv_adv = c->rcv_nxt;
+  if (opts.mss) c->peer_mss = *opts.mss;  // RFC 9293 §3.7.1: honour theirs
+  if (opts.window_scale) {
+    // RFC 7323 §2.2/§2.3: both sides sent the option; shifts above 14 are taken as 14.
+    c->wscale_ok = true;
+    c->snd_wscale = min_of<uint8_t>(*opts.window_scale, kMaxWscale);
+    while (c->rcv_wscale < kMaxWscale && (c->ring.size() >> c->rcv_wscale) > kMaxWindow)
+      ++c->rcv_wscale;
+  }
+  if (opts.timestamps) {
+    c->ts_ok = true;
+    c->ts_recent = opts.timestamps->value;
+  }
+  c->sack_ok = opts.sack_permitted;
+  // RFC 7323 §2.2: the window field of a SYN is never scaled.
+  c->snd_wnd = seg.window();
+  c->max_snd_wnd = c->snd_wnd;
+  c->snd_wl1 = seg.sequence();
+  c->iss = make_isn(c->local_port, c->remote, now);
+  c->snd_una = c->iss;
+  c->snd_nxt = c->iss + 1;
+  c->snd_max = c->snd_nxt;
+  send_segment(now, *c, c->iss, 0, kSyn);
+  arm_rto(now, *c);
+}
+
+void Tcp::syn_sent_input(Instant now, Conn& c, const TcpSegment& seg, const TcpOptions& opts) {
+  // RFC 9293 §3.10.7.3: SYN-SENT.
+  if (seg.has(kAck)) {
+    uint32_t ack = seg.acknowledgment();
+    // If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless RST) and drop.
+    if (seq_le(ack, c.iss) || seq_gt(ack, c.snd_nxt)) {
+      if (!seg.has(kRst)) {
+        TcpRepr r;
+        r.source_port = c.local_port;
+        r.destination_port = c.remote.port;
+        r.sequence = ack;
+        r.flags = kRst;
+        ++stats_.resets_sent;
+        transmit(c.remote.address, r, {});
+      }
+      return;
+    }
+  }
+  if (seg.has(kRst)) {
+    // RFC 9293 §3.10.7.3 with RFC 5961 §3.2: a RST is acceptable in SYN-SENT only if it
+    // acknowledges our SYN.
+    if (seg.has(kAck)) to_closed(c, tcp_events::kReset);
+    return;
+  }
+  if (!seg.has(kSyn)) return;
+  if (!seg.has(kAck)) {
+    // Simultaneous open (RFC 9293 §3.5 figure 7) is not supported: drop.
+    return;
+  }
+  c.irs = seg.sequence();
+  c.rcv_nxt = seg.sequence() + 1;
+  c.rcv_adv = c.rcv_nxt;
+  c.snd_una = seg.acknowledgment();
+  if (opts.mss) c.peer_mss = *opts.mss;
+  if (opts.window_scale) {
+    c.wscale_ok = true;
+    c.snd_wscale = min_of<uint8_t>(*opts.window_scale, kMaxWscale);
+  } else {
+    c.rcv_wscale = 0;  // RFC 7323 §2.2: no scaling unless both sent the option
+  }
+  if (opts.timestamps) {
+    c.ts_ok = true;
+    c.ts_recent = opts.timestamps->value;
+    // RFC 7323 §4.1: a sample from the echoed timestamp of our SYN.
+    rtt_sample(c, int64_t(uint32_t(now.millis) - opts.timestamps->echo_reply));
+  }
+  c.sack_ok = opts.sack_permitted;
+  c.snd_wnd = seg.window();  // unscaled in a SYN-ACK
+  c.max_snd_wnd = c.snd_wnd;
+  c.snd_wl1 = seg.sequence();
+  c.snd_wl2 = seg.acknowledgment();
+  c.state = TcpState::kEstablished;
+  c.events |= tcp_events::kConnected;
+  c.rto_at.reset();
+  c.retransmits = 0;
+  // RFC 5681 §3.1: IW = min(4*SMSS, max(2*SMSS, 4380)) (RFC 3390); initial ssthresh large.
+  uint32_t mss = effective_mss(c);
+  c.cwnd = min_of(4 * mss, max_of(2 * mss, 4380u));
+  c.ssthresh = 0x7fffffff;
+  c.recover = c.iss;
+  c.ack_now = true;
+}
+
+void Tcp::rtt_sample(Conn& c, int64_t ms) {
+  if (ms < 0 || ms > 600000) return;
+  // RFC 6298 §2.2 / §2.3 with alpha = 1/8, beta = 1/4, and G = 1 ms.
+  if (!c.have_rtt) {
+    c.srtt_ms = ms;
+    c.rttvar_ms = ms / 2;
+    c.have_rtt = true;
+  } else {
+    int64_t diff = c.srtt_ms > ms ? c.srtt_ms - ms : ms - c.srtt_ms;
+    c.rttvar_ms = (3 * c.rttvar_ms + diff) / 4;
+    c.srtt_ms = (7 * c.srtt_ms + ms) / 8;
+  }
+  int64_t rto = c.srtt_ms + max_of<int64_t>(1, 4 * c.rttvar_ms);
+  Duration d = Duration::from_millis(rto);
+  // RFC 6298 §2.4 (minimum, see TcpConfig::min_rto) and §2.5 (maximum).
+  if (d < config_.min_rto) d = config_.min_rto;
+  if (d > config_.max_rto) d = config_.max_rto;
+  c.rto = d;
+}
+
+void Tcp::release_acked(Conn& c, uint32_t bytes) {
+  c.queued -= bytes;
+  while (bytes > 0 && c.chunk_count > 0) {
+    Conn::Chunk& ch = c.chunks[c.chunk_head];
+    uint32_t left = ch.len - c.una_off;
+    if (bytes >= left) {
+      bytes -= left;
+      c.una_off = 0;
+      ch = Conn::Chunk{};
+      c.chunk_head = uint8_t((c.chunk_head + 1) % Conn::kSendChunks);
+      --c.chunk_count;
+    } else {
+      c.una_off += bytes;
+      bytes = 0;
+    }
+  }
+  if (c.chunk_count == 0) c.copy_used = 0;  // everything acknowledged: reuse the buffer
+}
+
+void Tcp::sync_input(Instant now, Conn& c, const TcpSegment& seg, const TcpOptions& opts) {
+  uint32_t seq = seg.sequence();
+  std::span<const uint8_t> data = seg.payload();
+  uint32_t seg_len = seg.segment_length();
+  uint32_t wnd = rcv_window(c);
+
+  // RFC 9293 §3.10.7.4 first: is the segment acceptable (the four cases)?
+  bool acceptable;
+  if (seg_len == 0) {
+    acceptable =
+        wnd == 0 ? seq == c.rcv_nxt : seq_le(c.rcv_nxt, seq) && seq_lt(seq, c.rcv_nxt + wnd);
+  } else if (wnd == 0) {
+    acceptable = false;
+  } else {
+    acceptable =
+        (seq_le(c.rcv_nxt, seq) && seq_lt(seq, c.rcv_nxt + wnd)) ||
+        (seq_le(c.rcv_nxt, seq + seg_len - 1) && seq_lt(seq + seg_len - 1, c.rcv_nxt + wnd));
+  }
+  // RFC 9293 §3.8.6.1: with a zero window we must still process ACKs (and RSTs/URG) of
+  // segments at RCV.NXT: treat the segment's data as unacceptable but keep its control.
+  bool zero_window_probe = !acceptable && wnd == 0 && seq == c.rcv_nxt;
+  if (!acceptable && !zero_window_probe) {
+    ++stats_.dropped;
+    // If not acceptable, send an ACK (unless RST) and drop.
+    if (!seg.has(kRst)) {
+      if (c.state == TcpState::kTimeWait && seg.has(kFin)) c.timewait_at = now + config_.msl * 2;
+      c.ack_now = true;
+    }
+    return;
+  }
+
+  // Second: RST. RFC 5961 §3.2: reset only if SEG.SEQ == RCV.NXT exactly; otherwise (in
+  // window) send a challenge ACK.
+  if (seg.has(kRst)) {
+    if (seq != c.rcv_nxt) {
+      ++stats_.challenge_acks;
+      c.ack_now = true;
+      return;
+    }
+    if (c.state == TcpState::kSynReceived && c.listener >= 0 && !c.accepted) {
+      // RFC 9293 §3.10.7.4: a passive open goes back to LISTEN: drop the embryo.
+      free_conn(c);
+      return;
+    }
+    if (c.state == TcpState::kTimeWait || c.state == TcpState::kClosing ||
+        c.state == TcpState::kLastAck) {
+      to_closed(c, 0);
+    } else {
+      to_closed(c, tcp_events::kReset);
+    }
+    return;
+  }
+
+  // Fourth: SYN in a synchronized state. RFC 5961 §4.2: challenge ACK, drop.
+  if (seg.has(kSyn)) {
+    ++stats_.challenge_acks;
+    c.ack_now = true;
+    return;
+  }
+
+  // Fifth: ACK field off → drop.
+  if (!seg.has(kAck)) return;
+  if (!process_ack(now, c, seg, opts)) return;
+  if (!c.in_use || c.state == TcpState::kClosed) return;
+
+  // RFC 7323 §4.3: update TS.Recent when the segment covers Last.ACK.sent (we use
+  // RCV.NXT, which it equals whenever we have no ACK pending).
+  if (c.ts_ok && opts.timestamps && seq_le(seq, c.rcv_nxt)) c.ts_recent = opts.timestamps->value;
+
+  if (zero_window_probe) {
+    if (!data.empty()) c.ack_now = true;  // answer the probe with the current window
+    return;
+  }
+  // Seventh/eighth: text and FIN.
+  process_text(now, c, seq, data, seg.has(kFin));
+}
+
+bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOptions& opts) {
+  uint32_t ack = seg.acknowledgment();
+  if (c.state == TcpState::kSynReceived) {
+    // RFC 9293 §3.10.7.4: if SND.UNA < SEG.ACK =< SND.NXT enter ESTABLISHED, else RST.
+    if (!(seq_lt(c.snd_una, ack) && seq_le(ack, c.snd_max))) {
+      TcpRepr r;
+      r.source_port = c.local_port;
+      r.destination_port = c.remote.port;
+      r.sequence = ack;
+      r.flags = kRst;
+      ++stats_.resets_sent;
+      transmit(c.remote.address, r, {});
+      return false;
+    }
+    c.state = TcpState::kEstablished;
+    c.snd_una = c.iss + 1;
+    c.rto_at.reset();
+    c.retransmits = 0;
+    if (c.ts_ok && opts.timestamps)
+      rtt_sample(c, int64_t(uint32_t(now.millis) - opts.timestamps->echo_reply));
+    uint32_t mss = effective_mss(c);
+    c.cwnd = min_of(4 * mss, max_of(2 * mss, 4380u));  // RFC 5681 §3.1 / RFC 3390
+    c.ssthresh = 0x7fffffff;
+    c.recover = c.iss;
+    // The window this ACK carries is scaled (RFC 7323 §2.2); take it below.
+    c.snd_wl1 = seg.sequence() - 1;
+  }
+
+  // RFC 5961 §5.2: acceptable if SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT; else a
+  // (challenge) ACK and drop.
+  if (seq_gt(ack, c.snd_max) || seq_lt(ack, c.snd_una - c.max_snd_wnd)) {
+    ++stats_.challenge_acks;
+    c.ack_now = true;
+    return false;
+  }
+
+  uint32_t window = uint32_t(seg.window()) << c.snd_wscale;
+  bool window_changed = window != c.snd_wnd;
+  uint32_t mss = effective_mss(c);
+  uint32_t flight = c.snd_max - c.snd_una;
+
+  if (seq_gt(ack, c.snd_una)) {
+    uint32_t acked = ack - c.snd_una;
+    // RTT: from the timestamp echo (RFC 7323 §4.1) or the one timed segment (RFC 6298).
+    if (c.ts_ok && opts.timestamps && opts.timestamps->echo_reply != 0) {
+      rtt_sample(c, int64_t(uint32_t(now.millis) - opts.timestamps->echo_reply));
+    } else if (c.rtt_active && seq_ge(ack, c.rtt_seq)) {
+      rtt_sample(c, (now - c.rtt_sent).millis);
+      c.rtt_active = false;
+    }
+    uint32_t data_acked = min_of(acked, c.queued);
+    bool fin_acked = c.fin_queued && acked > c.queued;
+    release_acked(c, data_acked);
+    c.snd_una = ack;
+    if (seq_lt(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
+    c.retransmits = 0;
+    c.persist_interval = config_.initial_rto;
+
+    if (c.in_recovery) {
+      if (seq_ge(ack, c.recover)) {
+        // RFC 6582 §3.2 step 3: full ACK: deflate to min(ssthresh, FlightSize + SMSS).
+        c.cwnd = min_of(c.ssthresh, (c.snd_max - c.snd_una) + mss);
+        c.in_recovery = false;
+      } else {
+        // RFC 6582 §3.2 step 3: partial ACK: retransmit the first unacknowledged
+        // segment, deflate by the amount acked, add back one SMSS.
+        uint32_t len = min_of(mss, c.queued);
+        if (len > 0) {
+          ++stats_.retransmits;
+          send_segment(now, c, c.snd_una, len, 0);
+        }
+        c.cwnd = (c.cwnd > acked ? c.cwnd - acked : 0) + mss;
+        arm_rto(now, c);
+      }
+    } else if (c.cwnd < c.ssthresh) {
+      // RFC 5681 §3.1: slow start, cwnd += min(N, SMSS) (RFC 3465 L=1).
+      c.cwnd += min_of(acked, mss);
+    } else {
+      // RFC 5681 §3.1 eq. 3: congestion avoidance, cwnd += SMSS*SMSS/cwnd.
+      c.cwnd += max_of(1u, mss * mss / max_of(c.cwnd, 1u));
+    }
+    c.dupacks = 0;
+    // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, else restart it.
+    if (c.snd_una == c.snd_max)
+      c.rto_at.reset();
+    else if (!c.in_recovery)
+      arm_rto(now, c);
+
+    if (fin_acked) {
+      switch (c.state) {
+        case TcpState::kFinWait1:
+          c.state = TcpState::kFinWait2;
+          // RFC 9293 leaves FIN-WAIT-2 unbounded; the application has let go of the
+          // connection, so like Linux (tcp_fin_timeout) we give the peer 2 MSL to close.
+          c.timewait_at = now + config_.msl * 2;
+          break;
+        case TcpState::kClosing:
+          c.state = TcpState::kTimeWait;
+          c.timewait_at = now + config_.msl * 2;
+          break;
+        case TcpState::kLastAck:
+          to_closed(c, 0);
+          return false;
+        default:
+          break;
+      }
+    }
+  } else if (ack == c.snd_una && seg.payload().empty() && !seg.has(kFin) && !window_changed &&
+             flight > 0) {
+    // RFC 5681 §2: a duplicate ACK. RFC 5681 §3.2 / RFC 6582 §3.2: on the third, fast
+    // retransmit and enter recovery (unless this loss predates the last recovery).
+    ++c.dupacks;
+    if (c.dupacks == 3 && !c.in_recovery && seq_gt(ack - 1, c.recover - 1)) {
+      ++stats_.fast_retransmits;
+      c.ssthresh = max_of(flight / 2, 2 * mss);  // RFC 5681 eq. 4
+      c.recover = c.snd_max;
+      c.in_recovery = true;
+      uint32_t len = min_of(mss, c.queued);
+      if (len > 0) {
+        ++stats_.retransmits;
+        send_segment(now, c, c.snd_una, len, 0);
+      }
+      c.cwnd = c.ssthresh + 3 * mss;
+      c.rtt_active = false;  // RFC 6298 §3 (Karn)
+    } else if (c.dupacks > 3 && c.in_recovery) {
+      c.cwnd += mss;  // RFC 5681 §3.2 step 4: inflate per extra duplicate
+    }
+  }
+
+  // RFC 9293 §3.10.7.4: update the send window if SND.WL1 < SEG.SEQ or (SND.WL1 =
+  // SEG.SEQ and SND.WL2 =< SEG.ACK).
+  if (seq_lt(c.snd_wl1, seg.sequence()) ||
+      (c.snd_wl1 == seg.sequence() && seq_le(c.snd_wl2, ack))) {
+    c.snd_wnd = window;
+    c.snd_wl1 = seg.sequence();
+    c.snd_wl2 = ack;
+    if (window > c.max_snd_wnd) c.max_snd_wnd = window;
+  }
+
+  if (c.state == TcpState::kTimeWait && seg.has(kFin)) {
+    // RFC 9293 §3.10.7.4: a retransmitted FIN in TIME-WAIT: ACK it, restart 2 MSL.
+    c.ack_now = true;
+    c.timewait_at = now + config_.msl * 2;
+  }
+  return true;
+}
+
+void Tcp::process_text(Instant now, Conn& c, uint32_t seq, std::span<const uint8_t> data,
+                       bool fin) {
+  if (c.state != TcpState::kEstablished && c.state != TcpState::kFinWait1 &&
+      c.state != TcpState::kFinWait2) {
+    // RFC 9293 §3.10.7.4: in CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT ignore the text.
+    return;
+  }
+  uint32_t cap = uint32_t(c.ring.size());
+  uint32_t wnd = rcv_window(c);
+  // Trim what we already have (left) and what is beyond the window (right).
+  uint32_t skip = 0;
+  if (seq_lt(seq, c.rcv_nxt)) skip = c.rcv_nxt - seq;
+  if (skip > data.size()) skip = uint32_t(data.size());
+  data = data.subspan(skip);
+  seq += skip;
+  uint32_t offset = seq - c.rcv_nxt;  // bytes past RCV.NXT
+  if (offset >= wnd && !data.empty()) {
+    c.ack_now = true;
+    return;
+  }
+  bool trimmed_right = false;
+  if (!data.empty() && data.size() > wnd - offset) {
+    data = data.first(wnd - offset);
+    trimmed_right = true;
+  }
+  // Copy into the ring at its place.
+  uint32_t base = (c.rx_start + c.rx_len) % (cap == 0 ? 1 : cap);
+  for (size_t i = 0; i < data.size();) {
+    uint32_t pos = uint32_t((base + offset + i) % cap);
+    size_t run = min_of<size_t>(data.size() - i, cap - pos);
+    std::memcpy(c.ring.data() + pos, data.data() + i, run);
+    i += run;
+  }
+  if (offset == 0) {
+    if (!data.empty()) {
+      uint32_t advance = uint32_t(data.size());
+      // Merge held out-of-order ranges that now touch the in-order edge.
+      bool filled = false;
+      for (bool merged = true; merged;) {
+        merged = false;
+        for (uint8_t i = 0; i < c.ooo_count; ++i) {
+          if (c.ooo[i].begin <= advance) {
+            if (c.ooo[i].end > advance) advance = c.ooo[i].end;
+            c.ooo[i] = c.ooo[--c.ooo_count];
+            merged = filled = true;
+            break;
+          }
+        }
+      }
+      c.rcv_nxt += advance;
+      c.rx_len += advance;
+      for (uint8_t i = 0; i < c.ooo_count; ++i) {
+        c.ooo[i].begin -= advance;
+        c.ooo[i].end -= advance;
+      }
+      // RFC 5681 §4.2: ACK at least every second full-sized segment; RFC 9293 §3.8.6.3:
+      // delay others, bounded. An ACK that fills a hole goes at once (RFC 5681 §4.2).
+      ++c.unacked_segments;
+      if (filled || c.unacked_segments >= 2 || advance >= 2 * effective_mss(c)) {
+        c.ack_now = true;
+      } else if (!c.ack_at) {
+        c.ack_at = now + config_.delayed_ack;
+      }
+      if (c.ooo_count > 0) c.ack_now = true;
+    }
+    if (fin && !trimmed_right && c.ooo_count == 0) {
+      // RFC 9293 §3.10.7.4 eighth: FIN: advance RCV.NXT over it and ACK it.
+      c.rcv_nxt += 1;
+      c.fin_received = true;
+      c.ack_now = true;
+      switch (c.state) {
+        case TcpState::kEstablished:
+          c.state = TcpState::kCloseWait;
+          break;
+        case TcpState::kFinWait1:
+          // Our FIN is not yet acknowledged (else we would be in FIN-WAIT-2).
+          c.state = TcpState::kClosing;
+          break;
+        case TcpState::kFinWait2:
+          c.state = TcpState::kTimeWait;
+          c.timewait_at = now + config_.msl * 2;  // RFC 9293 §3.10.7.4: 2 MSL
+          c.rto_at.reset();
+          break;
+        default:
+          break;
+      }
+    }
+  } else if (!data.empty()) {
+    // Out of order: remember the range (RFC 9293 §3.10.7.4 MAY keep them), and send a
+    // duplicate ACK at once (RFC 5681 §4.2). When all range slots are used, it merges
+    // only with an adjacent one or is dropped.
+    Conn::Range r{offset, offset + uint32_t(data.size())};
+    bool merged = false;
+    for (uint8_t i = 0; i < c.ooo_count; ++i) {
+      if (r.begin <= c.ooo[i].end && c.ooo[i].begin <= r.end) {
+        c.ooo[i].begin = min_of(c.ooo[i].begin, r.begin);
+        c.ooo[i].end = max_of(c.ooo[i].end, r.end);
+        merged = true;
+        break;
+      }
+    }
+    if (!merged && c.ooo_count < Conn::kOooRanges) c.ooo[c.ooo_count++] = r;
+    // Coalesce ranges that now overlap.
+    for (uint8_t i = 0; i < c.ooo_count; ++i) {
+      for (uint8_t j = uint8_t(i + 1); j < c.ooo_count;) {
+        if (c.ooo[j].begin <= c.ooo[i].end && c.ooo[i].begin <= c.ooo[j].end) {
+          c.ooo[i].begin = min_of(c.ooo[i].begin, c.ooo[j].begin);
+          c.ooo[i].end = max_of(c.ooo[i].end, c.ooo[j].end);
+          c.ooo[j] = c.ooo[--c.ooo_count];
+        } else {
+          ++j;
+        }
+      }
+    }
+    c.ack_now = true;
+  } else if (fin) {
+    c.ack_now = true;  // an out-of-order FIN: the peer will resend it
+  }
+}
+
+// --- timers ----------------------------------------------------------------------------
+
+void Tcp::on_rto(Instant now, Conn& c) {
+  ++stats_.timeouts;
+  ++c.retransmits;
+  int limit = (c.state == TcpState::kSynSent || c.state == TcpState::kSynReceived)
+                  ? config_.max_syn_retransmits
+                  : config_.max_retransmits;
+  if (c.retransmits > limit) {
+    // RFC 9293 §3.8.3: R2 exceeded: close the connection.
+    if (synchronized(c.state)) {
+      TcpRepr r;
+      r.source_port = c.local_port;
+      r.destination_port = c.remote.port;
+      r.sequence = c.snd_nxt;
+      r.flags = kRst;
+      ++stats_.resets_sent;
+      transmit(c.remote.address, r, {});
+    }
+    if (c.state == TcpState::kSynReceived && !c.accepted) {
+      free_conn(c);
+      return;
+    }
+    to_closed(c, tcp_events::kTimedOut);
+    return;
+  }
+  // RFC 6298 §5.5: back off the timer (doubling, capped at the maximum).
+  c.rto = c.rto * 2;
+  if (c.rto > config_.max_rto) c.rto = config_.max_rto;
+  c.rtt_active = false;  // RFC 6298 §3 (Karn): no sample from a retransmission
+  if (c.state == TcpState::kSynSent || c.state == TcpState::kSynReceived) {
+    ++stats_.retransmits;
+    send_segment(now, c, c.iss, 0, kSyn);
+    arm_rto(now, c);
+    return;
+  }
+  // RFC 5681 §3.1 eq. 4 and the loss window: ssthresh = max(FlightSize/2, 2*SMSS),
+  // cwnd = 1 SMSS; go back to SND.UNA (RFC 6298 §5.4).
+  uint32_t mss = effective_mss(c);
+  uint32_t flight = c.snd_max - c.snd_una;
+  c.ssthresh = max_of(flight / 2, 2 * mss);
+  c.cwnd = mss;
+  c.in_recovery = false;
+  c.dupacks = 0;
+  // RFC 6582 §3.2 step 4 after a timeout: recover = highest sent.
+  c.recover = c.snd_max;
+  c.snd_nxt = c.snd_una;
+  c.rto_at.reset();
+  output(now, c);
+  if (!c.rto_at && c.snd_una != c.snd_max) arm_rto(now, c);
+}
+
+void Tcp::run_timers(Instant now) {
+  for (Conn& c : pool_) {
+    if (!c.in_use) continue;
+    if (c.timewait_at && *c.timewait_at <= now) {
+      // RFC 9293 §3.10.8: TIME-WAIT timeout deletes the TCB.
+      to_closed(c, 0);
+      continue;
+    }
+    if (c.rto_at && *c.rto_at <= now) {
+      c.rto_at.reset();
+      on_rto(now, c);
+      if (!c.in_use) continue;
+    }
+    if (c.persist_at && *c.persist_at <= now) {
+      c.persist_at.reset();
+      // RFC 9293 §3.8.6.1: probe a zero window with one byte of new data; RFC 1122
+      // §4.2.2.17: back off exponentially, and never give up while the peer answers.
+      if (c.queued > 0 && c.snd_wnd == 0 && c.snd_nxt == c.snd_una) {
+        send_segment(now, c, c.snd_una, 1, 0);
+        if (seq_lt(c.snd_max, c.snd_una + 1)) c.snd_max = c.snd_una + 1;  // acceptable ACK
+        c.persist_interval = c.persist_interval * 2;
+        if (c.persist_interval > config_.max_rto) c.persist_interval = config_.max_rto;
+        c.persist_at = now + c.persist_interval;
+      }
+    }
+    if (c.ack_at && *c.ack_at <= now) {
+      c.ack_at.reset();
+      c.ack_now = true;
+    }
+    output(now, c);
+  }
+}
+
+std::optional<Instant> Tcp::deadline() const {
+  std::optional<Instant> d;
+  for (const Conn& c : pool_) {
+    if (!c.in_use) continue;
+    d = earliest(d, c.rto_at);
+    d = earliest(d, c.ack_at);
+    d = earliest(d, c.persist_at);
+    d = earliest(d, c.timewait_at);
+  }
+  return d;
+}
+
+}  // namespace mayfly::net
