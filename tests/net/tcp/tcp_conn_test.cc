@@ -174,6 +174,28 @@ TEST_F(TcpPeer, DataBothWaysAcrossSequenceWrap) {
   EXPECT_EQ(tcp->send_pending(id), 0u);
 }
 
+TEST_F(TcpPeer, EverySecondSegmentIsAckedAtOnce) {
+  TcpId id = handshake(1);
+  Bytes seg(1460, 'a');
+  peer(kAck, 2, iss + 1, seg);
+  EXPECT_TRUE(quiet());  // delayed
+  peer(kAck, 2 + 1460, iss + 1, seg);
+  EXPECT_EQ(sent().ack(), 2u + 2920);  // RFC 5681 §4.2: every second full segment
+  EXPECT_EQ(tcp->events(id) & tcp_events::kReadable, tcp_events::kReadable);
+}
+
+TEST_F(TcpPeer, PeerWindowIsScaled) {
+  TcpOptions o;
+  o.window_scale = 2;
+  TcpId id = handshake(1, o, 1000);  // the SYN's window is unscaled; the ACK's is 4000
+  Bytes body(10000, 'w');
+  ASSERT_TRUE(tcp->send(id, body));
+  advance(Duration::from_millis(0));
+  size_t total = 0;
+  while (!quiet()) total += sent().payload.size();
+  EXPECT_EQ(total, 4000u);
+}
+
 TEST_F(TcpPeer, OutOfOrderSegmentsAreHeldAndAckedOnce) {
   TcpId id = handshake(1000);
   Bytes a = bytes_of("0123456789"), b = bytes_of("abcdefghij"), c = bytes_of("KLMNOPQRST");
