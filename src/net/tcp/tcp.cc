@@ -152,6 +152,79 @@ uint32_t Tcp::make_isn(Port local, Ipv4Endpoint remote, Instant now) const {
   return uint32_t(uint64_t(now.millis) * 250) + f;
 }
 
+// SYN cookies (RFC 4987 §3.6, the layout Linux uses): the ISS is 24 bits of keyed hash
+// over the 4-tuple, the peer's ISN and a 64-second counter, 5 bits of that counter, and 3
+// bits indexing the peer's MSS in kCookieMss.
+namespace {
+constexpr uint16_t kCookieMss[8] = {216, 536, 1024, 1200, 1300, 1400, 1440, 1460};
+constexpr int64_t kCookiePeriodMs = 64000;
+}  // namespace
+
+uint32_t Tcp::cookie_hash(Port local, Ipv4Endpoint remote, uint32_t irs, uint32_t low) const {
+  // `low` holds the counter and the MSS index (the low 8 bits of the ISS), so neither can be
+  // altered without breaking the hash.
+  uint8_t in[20];
+  store_be32(in, iface_.source_address().value());
+  store_be16(in + 4, local.value());
+  store_be32(in + 6, remote.address.value());
+  store_be16(in + 10, remote.port.value());
+  store_be32(in + 12, irs);
+  store_be32(in + 16, low);
+  return uint32_t(xxhash64(in, sizeof in, secret_ ^ 0x5bd1e9955bd1e995ull) >> 8) << 8;
+}
+
+void Tcp::send_cookie(Instant now, const Ipv4Meta& ip, const TcpSegment& seg,
+                      const TcpOptions& opts) {
+  uint16_t peer_mss = opts.mss ? *opts.mss : 536;
+  uint32_t m = 0;
+  while (m + 1 < 8 && kCookieMss[m + 1] <= peer_mss) ++m;
+  uint32_t t = uint32_t(now.millis / kCookiePeriodMs) & 0x1f;
+  Ipv4Endpoint remote{ip.source, seg.source_port()};
+  uint32_t iss =
+      cookie_hash(seg.destination_port(), remote, seg.sequence(), t << 3 | m) | t << 3 | m;
+  TcpRepr r;
+  r.source_port = seg.destination_port();
+  r.destination_port = seg.source_port();
+  r.sequence = iss;
+  r.acknowledgment = seg.sequence() + 1;
+  r.flags = kSyn | kAck;
+  size_t ring = pool_.empty() ? 0 : pool_[0].ring.size();
+  r.window = uint16_t(min_of<size_t>(ring, kMaxWindow));  // no scaling with cookies
+  r.options.mss = our_mss();
+  ++stats_.syn_cookies_sent;
+  transmit(ip.source, r, {});
+}
+
+Tcp::Conn* Tcp::accept_cookie(Instant now, int listener, const Ipv4Meta& ip,
+                              const TcpSegment& seg) {
+  uint32_t iss = seg.acknowledgment() - 1;
+  uint32_t irs = seg.sequence() - 1;
+  uint32_t t = (iss >> 3) & 0x1f;
+  uint32_t now_t = uint32_t(now.millis / kCookiePeriodMs) & 0x1f;
+  // Cookies are valid for the period they were made in and the one after.
+  if (((now_t - t) & 0x1f) > 1) return nullptr;
+  Ipv4Endpoint remote{ip.source, seg.source_port()};
+  if ((iss & 0xffffff00u) != cookie_hash(seg.destination_port(), remote, irs, iss & 0xff))
+    return nullptr;
+  Conn* c = allocate();
+  if (!c) return nullptr;
+  ++stats_.syn_cookies_accepted;
+  c->listener = int8_t(listener);
+  c->local_port = seg.destination_port();
+  c->remote = remote;
+  c->state = TcpState::kSynReceived;  // the ACK below completes the handshake
+  c->irs = irs;
+  c->rcv_nxt = irs + 1;
+  c->rcv_adv = c->rcv_nxt;
+  c->peer_mss = kCookieMss[iss & 7];
+  c->iss = iss;
+  c->snd_una = iss;
+  c->snd_nxt = iss + 1;
+  c->snd_max = iss + 1;
+  c->snd_wl1 = irs;
+  return c;
+}
+
 uint16_t Tcp::our_mss() const {
   // RFC 9293 §3.7.1: MSS = MTU - 20 (IP) - 20 (TCP).
   size_t mtu = iface_.mtu();
@@ -566,19 +639,27 @@ void Tcp::listen_input(Instant now, int listener, const Ipv4Meta& ip, const TcpS
   // RFC 9293 §3.10.7.2: LISTEN. First check for RST (ignore), then ACK (reset), then SYN.
   if (seg.has(kRst)) return;
   if (seg.has(kAck)) {
+    // RFC 4987 §3.6: an ACK may complete a handshake we answered with a cookie.
+    if (config_.syn_cookies && !seg.has(kSyn)) {
+      if (Conn* c = accept_cookie(now, listener, ip, seg)) {
+        sync_input(now, *c, seg, opts);
+        if (c->in_use) output(now, *c);
+        return;
+      }
+    }
     send_reset(ip, seg);
     return;
   }
   if (!seg.has(kSyn)) return;
-  // A bounded backlog: SYN-RECEIVED and unaccepted connections. When full, drop the SYN
-  // (the peer retransmits); SYN cookies are not implemented.
-  if (backlog_used(listener) >= listeners_[size_t(listener)].backlog) {
-    ++stats_.syn_dropped;
-    return;
-  }
-  Conn* c = allocate();
+  // A bounded backlog: SYN-RECEIVED and unaccepted connections. When it (or the pool) is
+  // full, answer with a SYN cookie, or drop the SYN (the peer retransmits).
+  Conn* c = nullptr;
+  if (backlog_used(listener) < listeners_[size_t(listener)].backlog) c = allocate();
   if (!c) {
-    ++stats_.syn_dropped;
+    if (config_.syn_cookies)
+      send_cookie(now, ip, seg, opts);
+    else
+      ++stats_.syn_dropped;
     return;
   }
   c->listener = int8_t(listener);

@@ -75,8 +75,10 @@ struct TcpStats {
   uint64_t fast_retransmits = 0;  // entries into fast recovery
   uint64_t resets_sent = 0;
   uint64_t challenge_acks = 0;  // RFC 5961
-  uint64_t syn_dropped = 0;     // backlog or pool full
-  uint64_t dropped = 0;         // unacceptable segments
+  uint64_t syn_dropped = 0;     // backlog or pool full (and cookies off)
+  uint64_t syn_cookies_sent = 0;
+  uint64_t syn_cookies_accepted = 0;
+  uint64_t dropped = 0;  // unacceptable segments
 };
 
 struct TcpConfig {
@@ -94,6 +96,9 @@ struct TcpConfig {
   int max_retransmits = 15;
   int max_syn_retransmits = 6;  // RFC 9293 §3.8.3: R2 for SYN at least 3 min (1+2+...+32 s)
   bool nagle = false;           // RFC 9293 §3.7.4 MAY disable Nagle; off for a server
+  // RFC 4987 §3.6: answer SYNs with a stateless cookie SYN-ACK when the backlog or the
+  // pool is full. Such connections carry no window scaling, timestamps or SACK.
+  bool syn_cookies = true;
 };
 
 class Tcp;
@@ -266,6 +271,9 @@ class Tcp : public TcpHandler {
   bool valid(TcpId id) const;
   int backlog_used(int listener) const;
   uint32_t make_isn(Port local, Ipv4Endpoint remote, Instant now) const;
+  uint32_t cookie_hash(Port local, Ipv4Endpoint remote, uint32_t irs, uint32_t low) const;
+  void send_cookie(Instant now, const Ipv4Meta& ip, const TcpSegment& seg, const TcpOptions& opts);
+  Conn* accept_cookie(Instant now, int listener, const Ipv4Meta& ip, const TcpSegment& seg);
   uint16_t our_mss() const;
   uint32_t effective_mss(const Conn& c) const;
   uint32_t rcv_window(const Conn& c) const;

@@ -425,13 +425,56 @@ TEST_F(TcpPeer, ResetInSynReceivedReturnsToListen) {
   EXPECT_EQ(tcp->connections_in_use(), 0u);
 }
 
-TEST_F(TcpPeer, SynBacklogFullDropsSyns) {
+TEST_F(TcpPeer, SynBacklogFullDropsSynsWithoutCookies) {
+  TcpConfig cfg;
+  cfg.syn_cookies = false;
+  iface.set_tcp_handler(nullptr);
+  tcp = std::make_unique<StaticTcp<4, kRing>>(iface, cfg);
+  iface.set_tcp_handler(tcp.get());
   listener = tcp->listen(Port(80), 2);
   peer(kSyn, 1, 0, {}, 65535, {}, 80, 1000);
   peer(kSyn, 1, 0, {}, 65535, {}, 80, 1001);
   peer(kSyn, 1, 0, {}, 65535, {}, 80, 1002);
   EXPECT_EQ(tcp->stats().segments_out, 2u);
   EXPECT_EQ(tcp->stats().syn_dropped, 1u);
+}
+
+TEST_F(TcpPeer, SynBacklogFullAnswersWithCookies) {
+  listener = tcp->listen(Port(80), 1);
+  peer(kSyn, 1, 0, {}, 65535, {}, 80, 1000);
+  sent();
+  TcpOptions o;
+  o.mss = 1400;
+  o.timestamps = TcpTimestamps{1, 0};
+  peer(kSyn, 7000, 0, {}, 65535, o, 80, 1001);
+  Seg cookie = sent();
+  ASSERT_TRUE(cookie.tcp);
+  EXPECT_EQ(cookie.flags(), kSyn | kAck);
+  EXPECT_EQ(cookie.ack(), 7001u);
+  EXPECT_FALSE(cookie.opts.timestamps);  // no state, no options beyond MSS
+  EXPECT_EQ(tcp->connections_in_use(), 1u);
+  // A forged ACK is refused with RST; the right one creates the connection, with data.
+  peer(kAck, 7001, cookie.seq() + 2, {}, 65535, {}, 80, 1001);
+  EXPECT_EQ(sent().flags(), kRst);
+  advance(Duration::from_secs(30));
+  while (!quiet()) sent();
+  peer(kAck | kPsh, 7001, cookie.seq() + 1, bytes_of("GET /"), 65535, {}, 80, 1001);
+  EXPECT_EQ(tcp->stats().syn_cookies_accepted, 1u);
+  EXPECT_GE(tcp->accept(listener), 0);
+  // The cookie connection is the one with data.
+  Bytes got(16);
+  size_t n = 0;
+  for (TcpId i = 0; i < 4 && n == 0; ++i) n = tcp->recv(i, got);
+  got.resize(n);
+  EXPECT_EQ(std::string(got.begin(), got.end()), "GET /");
+  // Too late: a cookie from three periods ago is refused.
+  peer(kSyn, 9000, 0, {}, 65535, {}, 80, 1002);
+  Seg old = sent();
+  advance(Duration::from_secs(200));
+  while (!quiet()) sent();
+  learn(kPeerMac, kPeerIp);  // the ARP entry expired meanwhile
+  peer(kAck, 9001, old.seq() + 1, {}, 65535, {}, 80, 1002);
+  EXPECT_EQ(sent().flags(), kRst);
 }
 
 TEST_F(TcpPeer, SynAckRetransmittedThenGivenUp) {
