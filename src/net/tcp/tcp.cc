@@ -514,6 +514,15 @@ void Tcp::send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t
     if (seq_gt(edge, c.rcv_adv)) c.rcv_adv = edge;
   }
   r.options = options_for(c, now, syn);
+  // RFC 2018 §4: report held out-of-order data in SACK blocks. Only on segments without
+  // data, so the options never eat into a full-sized payload.
+  if (c.sack_ok && !syn && len == 0 && c.ooo_count > 0) {
+    size_t max_blocks = c.ts_ok ? 3 : 4;  // RFC 2018 §3: 3 blocks fit beside timestamps
+    for (uint8_t i = 0; i < c.ooo_count && r.options.sack_count < max_blocks; ++i) {
+      r.options.sack[r.options.sack_count++] =
+          SackBlock{c.rcv_nxt + c.ooo[i].begin, c.rcv_nxt + c.ooo[i].end};
+    }
+  }
   std::span<const uint8_t> payload;
   if (len > 0) payload = payload_at(c, seq - c.snd_una, len);
   if (len > 0 && seq_ge(seq + len, c.snd_una + c.queued)) r.flags |= kPsh;
@@ -796,6 +805,76 @@ void Tcp::release_acked(Conn& c, uint32_t bytes) {
   if (c.chunk_count == 0) c.copy_used = 0;  // everything acknowledged: reuse the buffer
 }
 
+void Tcp::update_scoreboard(Conn& c, const TcpOptions& opts) {
+  // Forget what SND.UNA has passed.
+  for (uint8_t i = 0; i < c.sacked_count;) {
+    if (seq_le(c.sacked[i].right, c.snd_una)) {
+      c.sacked[i] = c.sacked[--c.sacked_count];
+    } else {
+      if (seq_lt(c.sacked[i].left, c.snd_una)) c.sacked[i].left = c.snd_una;
+      ++i;
+    }
+  }
+  if (!c.sack_ok) return;
+  for (uint8_t k = 0; k < opts.sack_count && k < TcpOptions::kMaxSackBlocks; ++k) {
+    SackBlock b = opts.sack[k];
+    // RFC 2018 §5 / RFC 6675: ignore blocks outside (SND.UNA, SND.MAX].
+    if (!seq_lt(b.left, b.right) || seq_le(b.right, c.snd_una) || seq_gt(b.right, c.snd_max))
+      continue;
+    if (seq_lt(b.left, c.snd_una)) b.left = c.snd_una;
+    bool merged = false;
+    for (uint8_t i = 0; i < c.sacked_count; ++i) {
+      SackBlock& m = c.sacked[i];
+      if (seq_le(b.left, m.right) && seq_le(m.left, b.right)) {
+        if (seq_lt(b.left, m.left)) m.left = b.left;
+        if (seq_gt(b.right, m.right)) m.right = b.right;
+        merged = true;
+        break;
+      }
+    }
+    if (merged) continue;
+    if (c.sacked_count < c.sacked.size()) {
+      c.sacked[c.sacked_count++] = b;
+    } else {
+      // Full: replace the lowest block (the oldest information is the least useful).
+      uint8_t low = 0;
+      for (uint8_t i = 1; i < c.sacked_count; ++i)
+        if (seq_lt(c.sacked[i].left, c.sacked[low].left)) low = i;
+      c.sacked[low] = b;
+    }
+  }
+}
+
+void Tcp::retransmit_hole(Instant now, Conn& c) {
+  // RFC 6675 §5 (simplified): during recovery, resend the next byte range below the
+  // highest SACKed sequence that the peer does not hold, one segment per call.
+  if (c.sacked_count == 0) return;
+  uint32_t high = c.sacked[0].right;
+  for (uint8_t i = 1; i < c.sacked_count; ++i)
+    if (seq_gt(c.sacked[i].right, high)) high = c.sacked[i].right;
+  uint32_t seq = seq_lt(c.rexmit_nxt, c.snd_una) ? c.snd_una : c.rexmit_nxt;
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (uint8_t i = 0; i < c.sacked_count; ++i) {
+      if (seq_le(c.sacked[i].left, seq) && seq_lt(seq, c.sacked[i].right)) {
+        seq = c.sacked[i].right;
+        moved = true;
+      }
+    }
+  }
+  if (!seq_lt(seq, high)) return;
+  uint32_t end = high;
+  for (uint8_t i = 0; i < c.sacked_count; ++i)
+    if (seq_gt(c.sacked[i].left, seq) && seq_lt(c.sacked[i].left, end)) end = c.sacked[i].left;
+  uint32_t data_end = c.snd_una + c.queued;
+  if (seq_gt(end, data_end)) end = data_end;
+  if (!seq_lt(seq, end)) return;
+  uint32_t len = min_of(end - seq, effective_mss(c));
+  ++stats_.retransmits;
+  send_segment(now, c, seq, len, 0);
+  c.rexmit_nxt = seq + len;
+}
+
 void Tcp::sync_input(Instant now, Conn& c, const TcpSegment& seg, const TcpOptions& opts) {
   uint32_t seq = seg.sequence();
   std::span<const uint8_t> data = seg.payload();
@@ -910,6 +989,7 @@ bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOpti
   }
 
   uint32_t window = uint32_t(seg.window()) << c.snd_wscale;
+  update_scoreboard(c, opts);
   bool window_changed = window != c.snd_wnd;
   uint32_t mss = effective_mss(c);
   uint32_t flight = c.snd_max - c.snd_una;
@@ -928,6 +1008,7 @@ bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOpti
     release_acked(c, data_acked);
     c.snd_una = ack;
     if (seq_lt(c.snd_nxt, c.snd_una)) c.snd_nxt = c.snd_una;
+    update_scoreboard(c, TcpOptions{});  // trim to the new SND.UNA
     c.retransmits = 0;
     c.persist_interval = config_.initial_rto;
 
@@ -939,10 +1020,14 @@ bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOpti
       } else {
         // RFC 6582 §3.2 step 3: partial ACK: retransmit the first unacknowledged
         // segment, deflate by the amount acked, add back one SMSS.
+        // With SACK information, resend the next hole not yet resent instead.
         uint32_t len = min_of(mss, c.queued);
-        if (len > 0) {
+        if (c.sacked_count > 0) {
+          retransmit_hole(now, c);
+        } else if (len > 0) {
           ++stats_.retransmits;
           send_segment(now, c, c.snd_una, len, 0);
+          c.rexmit_nxt = c.snd_una + len;
         }
         c.cwnd = (c.cwnd > acked ? c.cwnd - acked : 0) + mss;
         arm_rto(now, c);
@@ -995,10 +1080,12 @@ bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOpti
         ++stats_.retransmits;
         send_segment(now, c, c.snd_una, len, 0);
       }
+      c.rexmit_nxt = c.snd_una + len;
       c.cwnd = c.ssthresh + 3 * mss;
       c.rtt_active = false;  // RFC 6298 §3 (Karn)
     } else if (c.dupacks > 3 && c.in_recovery) {
-      c.cwnd += mss;  // RFC 5681 §3.2 step 4: inflate per extra duplicate
+      c.cwnd += mss;            // RFC 5681 §3.2 step 4: inflate per extra duplicate
+      retransmit_hole(now, c);  // RFC 6675-style: fill the next SACK hole
     }
   }
 
@@ -1187,6 +1274,8 @@ void Tcp::on_rto(Instant now, Conn& c) {
   // RFC 6582 §3.2 step 4 after a timeout: recover = highest sent.
   c.recover = c.snd_max;
   c.snd_nxt = c.snd_una;
+  c.sacked_count = 0;  // go-back-N resends everything; RFC 2018 §8: SACK info is advisory
+  c.rexmit_nxt = c.snd_una;
   c.rto_at.reset();
   output(now, c);
   if (!c.rto_at && c.snd_una != c.snd_max) arm_rto(now, c);

@@ -192,6 +192,11 @@ class TcpConnection {
   uint32_t recover = 0;
   int dupacks = 0;
   bool in_recovery = false;
+  // RFC 2018 SACK scoreboard (sequence ranges the peer holds above SND.UNA) and the next
+  // sequence to consider for retransmission during recovery.
+  std::array<SackBlock, TcpOptions::kMaxSackBlocks> sacked{};
+  uint8_t sacked_count = 0;
+  uint32_t rexmit_nxt = 0;
 };
 
 using TcpId = int;  // index into the pool; -1 is "none"
@@ -287,6 +292,8 @@ class Tcp : public TcpHandler {
   void process_text(Instant now, Conn& c, uint32_t seq, std::span<const uint8_t> data, bool fin);
   void rtt_sample(Conn& c, int64_t ms);
   void release_acked(Conn& c, uint32_t bytes);
+  void update_scoreboard(Conn& c, const TcpOptions& opts);
+  void retransmit_hole(Instant now, Conn& c);
 
   void output(Instant now, Conn& c);
   void send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags);

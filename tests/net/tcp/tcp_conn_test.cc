@@ -327,6 +327,55 @@ TEST_F(TcpPeer, FastRetransmitAfterThreeDuplicateAcks) {
   EXPECT_LE(tcp->cwnd(id), 2920u + 1460u);
 }
 
+TEST_F(TcpPeer, DuplicateAcksCarrySackBlocks) {
+  TcpOptions o;
+  o.sack_permitted = true;
+  TcpId id = handshake(1000, o);
+  (void)id;
+  peer(kAck, 1011, iss + 1, bytes_of("abcdefghij"));
+  Seg dup = sent();
+  EXPECT_EQ(dup.ack(), 1001u);
+  ASSERT_EQ(dup.opts.sack_count, 1u);
+  EXPECT_EQ(dup.opts.sack[0], (SackBlock{1011, 1021}));
+}
+
+TEST_F(TcpPeer, SackHolesAreRetransmittedInRecovery) {
+  TcpOptions o;
+  o.sack_permitted = true;
+  TcpId id = handshake(1, o);
+  Bytes body(40000, 's');
+  ASSERT_TRUE(tcp->send(id, body));
+  advance(Duration::from_millis(0));
+  while (!quiet()) sent();
+  // Open cwnd: ACK the first 3 segments one by one (slow start), which releases more.
+  for (uint32_t k = 1; k <= 3; ++k) peer(kAck, 2, iss + 1 + k * 1460);
+  uint32_t base = iss + 1 + 3 * 1460;
+  uint32_t top = base;
+  while (!quiet()) {
+    Seg s = sent();
+    top = s.seq() + uint32_t(s.payload.size());
+  }
+  ASSERT_GE(top - base, 6u * 1460);
+  // Segments 0 and 2 of the new flight are lost; 1, 3, 4, 5 arrive.
+  auto sack = [&](std::initializer_list<std::pair<int, int>> ranges) {
+    TcpOptions so;
+    for (auto [a, b] : ranges)
+      so.sack[so.sack_count++] = SackBlock{base + uint32_t(a) * 1460, base + uint32_t(b) * 1460};
+    peer(kAck, 2, base, {}, 65535, so);
+  };
+  sack({{1, 2}});
+  sack({{3, 4}, {1, 2}});
+  EXPECT_TRUE(quiet());
+  sack({{3, 5}, {1, 2}});
+  Seg first = sent();  // fast retransmit of segment 0
+  EXPECT_EQ(first.seq(), base);
+  while (!quiet()) sent();  // new data the inflated window allows
+  sack({{3, 6}, {1, 2}});
+  Seg hole = sent();  // the next hole: segment 2, not segment 1 which the peer holds
+  EXPECT_EQ(hole.seq(), base + 2 * 1460);
+  EXPECT_EQ(hole.payload.size(), 1460u);
+}
+
 TEST_F(TcpPeer, ZeroWindowIsProbedWithBackoff) {
   TcpId id = handshake(1, {}, 0);
   Bytes body(300, 'z');
