@@ -1,5 +1,7 @@
 // The date filter: Ruby's Time.parse (the common formats) and Time#strftime.
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -487,7 +489,7 @@ std::string DateTime::strftime(std::string_view fmt) const {
 
 std::optional<DateTime> to_date(const Value& v) {
   if (v.is_int()) return DateTime::from_epoch(v.as_int());
-  if (v.is_float()) return DateTime::from_epoch(static_cast<std::int64_t>(v.as_float()));
+  if (v.is_float()) return DateTime::from_epoch(to_int64(v.as_float()));
   if (!v.is_string() && !v.is_drop()) return std::nullopt;
   std::string s = v.to_string();
   if (s.empty()) return std::nullopt;
@@ -495,7 +497,10 @@ std::optional<DateTime> to_date(const Value& v) {
   for (char& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (low == "now" || low == "today") return DateTime::now();
   if (std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return DateTime::from_epoch(std::stoll(s));
+    std::int64_t epoch = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), epoch);
+    if (r.ec != std::errc()) return std::nullopt;
+    return DateTime::from_epoch(epoch);
   }
   return DateTime::parse(s);
 }

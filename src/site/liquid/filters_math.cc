@@ -3,7 +3,10 @@
 // Ruby's Liquid computes with BigDecimal when a float is involved, so 0.1 + 0.2 prints 0.3.
 // We compute with doubles and round the result to the decimal places exact decimal arithmetic
 // would produce.
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -44,14 +47,21 @@ enum class Op { Add, Sub, Mul };
 Value arithmetic(const Value& in, const Value& operand, Op op) {
   Value a = to_number(in), b = to_number(operand);
   if (a.is_int() && b.is_int()) {
+    // Ruby integers do not overflow; past int64 we continue in floating point.
+    std::int64_t r = 0;
+    bool overflow = false;
     switch (op) {
       case Op::Add:
-        return a.as_int() + b.as_int();
+        overflow = __builtin_add_overflow(a.as_int(), b.as_int(), &r);
+        break;
       case Op::Sub:
-        return a.as_int() - b.as_int();
+        overflow = __builtin_sub_overflow(a.as_int(), b.as_int(), &r);
+        break;
       case Op::Mul:
-        return a.as_int() * b.as_int();
+        overflow = __builtin_mul_overflow(a.as_int(), b.as_int(), &r);
+        break;
     }
+    if (!overflow) return r;
   }
   double x = a.number(), y = b.number();
   switch (op) {
@@ -74,7 +84,9 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 Value divided_by(const Value& in, std::span<const Value> args, const KwArgs&, Context&) {
   Value a = to_number(in), b = to_number(arg(args, 0));
   if (b.number() == 0) throw RenderError("divided by 0");
-  if (a.is_int() && b.is_int()) return floor_div(a.as_int(), b.as_int());
+  if (a.is_int() && b.is_int() && !(b.as_int() == -1 && a.as_int() == INT64_MIN)) {
+    return floor_div(a.as_int(), b.as_int());
+  }
   return a.number() / b.number();
 }
 
@@ -82,6 +94,7 @@ Value modulo(const Value& in, std::span<const Value> args, const KwArgs&, Contex
   Value a = to_number(in), b = to_number(arg(args, 0));
   if (b.number() == 0) throw RenderError("divided by 0");
   if (a.is_int() && b.is_int()) {
+    if (b.as_int() == -1) return std::int64_t{0};
     std::int64_t r = a.as_int() % b.as_int();
     if (r != 0 && ((r < 0) != (b.as_int() < 0))) r += b.as_int();
     return r;
@@ -102,20 +115,21 @@ double round_half_up(double x, std::int64_t places) {
 Value round(const Value& in, std::span<const Value> args, const KwArgs&, Context&) {
   Value a = to_number(in);
   Value nv = to_number(arg(args, 0));
-  std::int64_t n = nv.is_int() ? nv.as_int() : static_cast<std::int64_t>(nv.number());
+  std::int64_t n =
+      std::clamp<std::int64_t>(nv.is_int() ? nv.as_int() : to_int64(nv.number()), -20, 20);
   if (a.is_int()) {
     if (n >= 0) return a;
     double m = std::pow(10.0, static_cast<double>(-n));
-    return static_cast<std::int64_t>(std::round(static_cast<double>(a.as_int()) / m) * m);
+    return to_int64(std::round(static_cast<double>(a.as_int()) / m) * m);
   }
-  if (n <= 0) return static_cast<std::int64_t>(round_half_up(a.as_float(), n));
+  if (n <= 0) return to_int64(round_half_up(a.as_float(), n));
   return round_half_up(a.as_float(), n);
 }
 
 Value number_fn(const Value& v, double (*f)(double)) {
   Value a = to_number(v);
   if (a.is_int()) return a;
-  return static_cast<std::int64_t>(f(a.as_float()));
+  return to_int64(f(a.as_float()));
 }
 
 }  // namespace
@@ -125,7 +139,8 @@ void register_math_filters(Environment& env) {
       "abs",
       [](const Value& in, std::span<const Value>, const KwArgs&, Context&) -> Value {
         Value a = to_number(in);
-        if (a.is_int()) return a.as_int() < 0 ? -a.as_int() : a.as_int();
+        if (a.is_int() && a.as_int() != INT64_MIN) return a.as_int() < 0 ? -a.as_int() : a.as_int();
+        if (a.is_int()) return std::fabs(static_cast<double>(a.as_int()));
         return std::fabs(a.as_float());
       },
       0, 0);

@@ -249,7 +249,7 @@ Value slice(const Value& in, Args args, const KwArgs&, Context&) {
     auto n = static_cast<std::int64_t>(a.size());
     if (offset < 0) offset += n;
     if (offset < 0 || offset > n || length < 0) return Array{};
-    std::int64_t e = std::min(n, offset + length);
+    std::int64_t e = length >= n - offset ? n : offset + length;
     return Array(a.begin() + offset, a.begin() + e);
   }
   std::string s = str(in);
@@ -257,7 +257,7 @@ Value slice(const Value& in, Args args, const KwArgs&, Context&) {
   auto n = static_cast<std::int64_t>(starts.size());
   if (offset < 0) offset += n;
   if (offset < 0 || offset > n || length < 0) return std::string();
-  std::int64_t e = std::min(n, offset + length);
+  std::int64_t e = length >= n - offset ? n : offset + length;
   auto pos = [&](std::int64_t k) {
     return k >= n ? s.size() : starts[static_cast<std::size_t>(k)];
   };

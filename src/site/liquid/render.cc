@@ -12,7 +12,7 @@ namespace {
 
 Value range_bound(const Value& v) {
   if (v.is_int()) return v;
-  if (v.is_float()) return static_cast<std::int64_t>(v.as_float());
+  if (v.is_float()) return to_int64(v.as_float());
   if (v.is_string()) {
     const std::string& s = v.as_string();
     char* end = nullptr;

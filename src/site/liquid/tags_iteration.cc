@@ -45,7 +45,7 @@ class LoopDrop : public Drop {
 
 std::int64_t to_integer(const Value& v, std::string_view what) {
   if (v.is_int()) return v.as_int();
-  if (v.is_float()) return static_cast<std::int64_t>(v.as_float());
+  if (v.is_float()) return to_int64(v.as_float());
   if (v.is_string()) {
     const std::string& s = v.as_string();
     std::int64_t x = 0;
@@ -123,7 +123,7 @@ std::vector<Value> loop_items(const LoopParams& lp, Context& ctx, std::int64_t& 
   std::vector<Value> items;
   auto want = [&](std::int64_t n) {
     std::int64_t end = n;
-    if (limit) end = std::min(n, from + std::max<std::int64_t>(*limit, 0));
+    if (limit && *limit < n - from) end = from + std::max<std::int64_t>(*limit, 0);
     return end;
   };
   if (coll.is_range()) {

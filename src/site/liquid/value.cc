@@ -276,7 +276,7 @@ Value Value::get(const Value& key) const {
   if (key.is_string()) return get(std::string_view(key.as_string()));
   if (key.is_int() || key.is_float()) {
     if (is_array() || is_range()) {
-      auto i = key.is_int() ? key.as_int() : static_cast<std::int64_t>(key.as_float());
+      auto i = key.is_int() ? key.as_int() : to_int64(key.as_float());
       if (is_range()) {
         auto n = as_range().size();
         if (i < 0) i += n;

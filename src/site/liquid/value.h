@@ -3,6 +3,7 @@
 // immutable once built, so copying a Value (e.g. a post into a for loop variable) is cheap.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,7 +44,12 @@ class Drop {
 struct Range {
   std::int64_t first = 0;
   std::int64_t last = -1;
-  std::int64_t size() const { return last < first ? 0 : last - first + 1; }
+  std::int64_t size() const {
+    if (last < first) return 0;
+    std::int64_t d = 0;
+    if (__builtin_sub_overflow(last, first, &d) || d == INT64_MAX) return INT64_MAX;
+    return d + 1;
+  }
   friend bool operator==(const Range&, const Range&) = default;
 };
 
@@ -179,6 +185,14 @@ bool comparable(const Value& a, const Value& b);
 // Liquid's `empty` / `blank` tests.
 bool is_empty(const Value& v);
 bool is_blank(const Value& v);
+
+// A double truncated to int64, saturating (NaN is 0) instead of undefined behaviour.
+inline std::int64_t to_int64(double d) {
+  if (!(d == d)) return 0;
+  if (d >= 9.2233720368547758e18) return INT64_MAX;
+  if (d <= -9.2233720368547758e18) return INT64_MIN;
+  return static_cast<std::int64_t>(d);
+}
 
 // Ruby-style float formatting (1.0, 0.1, 1.0e+20).
 std::string format_float(double d);

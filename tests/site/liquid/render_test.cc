@@ -64,3 +64,19 @@ TEST(Render, ContextHostDataIsReachable) {
 
 }  // namespace
 }  // namespace mayfly::site::liquid
+
+namespace mayfly::site::liquid {
+namespace {
+
+TEST(Render, NumericEdgesDoNotOverflow) {
+  using testing::render;
+  EXPECT_EQ(render("{{ 9223372036854775807 | plus: 1 }}"), "9.223372036854776e+18");
+  EXPECT_EQ(render("{{ x | ceil }}", Hash{{"x", 1e300}}), "9223372036854775807");
+  EXPECT_EQ(render("{{ '99999999999999999999' | date: '%Y' }}"), "99999999999999999999");
+  EXPECT_EQ(render("{{ 'abc' | slice: 1, 9223372036854775807 }}"), "bc");
+  EXPECT_EQ(render("{% for i in (1..3) limit: 9223372036854775807 %}{{ i }}{% endfor %}"), "123");
+  EXPECT_EQ(render("{{ 5.5 | round: 99999 }}"), "5.5");
+}
+
+}  // namespace
+}  // namespace mayfly::site::liquid
