@@ -414,15 +414,10 @@ class Robustness(TempDirCase):
         self.assertLess(used, 0.25, "server used %.2fs CPU in 2s with one stalled reader" % used)
         self.stop_ok(srv)
 
-    @unittest.expectedFailure
     def test_half_closed_stalled_reader_no_busy_loop(self):
-        """KNOWN BUG: a client that requests a large file, half-closes its side
-        (shutdown(SHUT_WR)) and stops reading makes the worker spin at 100% CPU until the write
-        timeout (60 s). Repro: GET /big.bin (8 MiB) with SO_RCVBUF 4096, shutdown(SHUT_WR),
-        never read; mayfly uses ~1 s of CPU per second (expected ~0). Cause
-        (src/hosted/worker.cc, Worker::on_event): in the Writing state the connection is
-        registered for EPOLLOUT|EPOLLRDHUP, level-triggered; EPOLLRDHUP alone is ignored, so
-        epoll_wait returns it again at once, forever. Remove @expectedFailure once fixed."""
+        """A client that requests a large file, half-closes its side (shutdown(SHUT_WR)) and
+        stops reading costs no CPU while the server waits to write (it spun at 100% CPU until
+        the write timeout before 64e8827: EPOLLRDHUP alone was ignored in the Writing state)."""
         srv = self.serve(self.big_bundle())
         s = socket.socket()
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -438,15 +433,10 @@ class Robustness(TempDirCase):
         self.assertLess(used, 0.25, "server used %.2fs CPU in 2s with one half-closed stalled reader" % used)
 
     @unittest.skipUnless(shutil.which("prlimit"), "needs prlimit (util-linux)")
-    @unittest.expectedFailure
     def test_out_of_file_descriptors_no_busy_loop(self):
-        """KNOWN BUG: when accept4 fails with EMFILE (more clients than RLIMIT_NOFILE allows;
-        the default --max-connections 4096 is above a usual soft limit of 1024), the worker
-        spins: the listening socket stays readable, accept_all returns, and epoll_wait reports
-        it again at once. Repro: prlimit --nofile=40:40 -- mayfly serve SITE, open 60
-        connections, send nothing: ~1 s CPU per second and no log line (expected: stop polling
-        the listener until a connection closes, as at the connection cap, and say so once).
-        Cause: src/hosted/worker.cc, Worker::accept_all. Remove @expectedFailure once fixed."""
+        """When accept4 fails with EMFILE (more clients than RLIMIT_NOFILE allows), the worker
+        does not spin on the readable listening socket, and serves again once descriptors are
+        free (it spun at 100% CPU before 64e8827)."""
         srv = h.Server(self.site(), workdir=self.tmp, wrapper=["prlimit", "--nofile=40:40", "--"])
         self.servers.append(srv)
         srv.start()
@@ -556,16 +546,10 @@ class StartupErrors(TempDirCase):
         self.assertIn("symlink", err)
 
     @unittest.skipUnless(shutil.which("prlimit"), "needs prlimit (util-linux)")
-    @unittest.expectedFailure
     def test_symlink_cycle_inside_tree(self):
-        """KNOWN BUG: a directory symlink that points back into the tree (site/loop -> .)
-        makes `mayfly bundle` (and `mayfly serve DIR`) recurse forever: it grows past 3 GB and
-        ends with "error: std::bad_alloc" (or the OOM killer). Expected: a quick, clear
-        error naming the symlink (or skipping it with a notice). Repro:
-        ln -s . site/loop && mayfly bundle site -o x.mfb. Cause: src/bundle/scan.cc, walk()
-        follows directory symlinks without remembering visited directories. The address
-        space is capped at 800 MB here to protect the machine. Remove @expectedFailure once
-        fixed."""
+        """A directory symlink that points back into the tree (site/loop -> .) is refused at
+        once with an error naming the symlink (before 64e8827 the scan recursed until
+        std::bad_alloc). The address space is capped at 800 MB to protect the machine."""
         site = self.site()
         os.symlink(".", os.path.join(site, "loop"))
         start = time.monotonic()
