@@ -2,9 +2,11 @@
 // one stack, and two stacks talking over a fake link that can drop frames.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
+#include "core/xxhash64.h"
 #include "iface_fixture.h"
 #include "net/tcp/tcp.h"
 
@@ -588,10 +590,12 @@ class TwoStacks : public ::testing::Test {
  public:
   static constexpr size_t kRing = 65536;
   TwoStacks()
+      // Scripted randomness: the IP identification, then a zero ISN secret and the first
+      // ephemeral port (49152), so tests can compute ISNs.
       : dev_a(kOurMac),
         dev_b(kPeerMac),
-        rnd_a{1},
-        rnd_b{2},
+        rnd_a{1, 0, 0, 0},
+        rnd_b{2, 0, 0, 0},
         a(dev_a, rnd_a),
         b(dev_b, rnd_b),
         tcp_a(std::make_unique<StaticTcp<2, kRing>>(a)),
@@ -613,6 +617,7 @@ class TwoStacks : public ::testing::Test {
         moved = true;
       }
       while (!dev_b.tx.empty()) {
+        if (tap) tap(dev_b.tx.front());
         if (keep())
           dev_a.rx.push_back(dev_b.pop_tx());
         else
@@ -626,6 +631,10 @@ class TwoStacks : public ::testing::Test {
   }
   bool keep() {
     ++frames;
+    if (random_drop) {
+      lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+      return (lcg >> 33) % random_drop != 0;
+    }
     return drop_every == 0 || frames % drop_every != 0;
   }
   // Runs until the next deadline of either side (or 1 ms if none is nearer).
@@ -645,6 +654,9 @@ class TwoStacks : public ::testing::Test {
   Instant now = Instant::from_secs(100);
   uint64_t frames = 0;
   uint64_t drop_every = 0;
+  std::function<void(const Bytes&)> tap;  // sees every frame b sends
+  uint64_t random_drop = 0;               // drop 1 in N at random instead
+  uint64_t lcg = 42;
 };
 
 TEST_F(TwoStacks, ConnectExchangeAndClose) {
@@ -708,11 +720,46 @@ void bulk(TwoStacks& t, uint64_t drop_every, Duration bound) {
   ASSERT_EQ(got.size(), body.size()) << "after " << (t.now - start).millis << " ms";
   EXPECT_TRUE(got == body);
   EXPECT_LT((t.now - start), bound);
-  std::printf("1 MiB, drop 1/%llu: %lld ms virtual, %llu retransmits, %llu timeouts, %llu fast\n",
-              (unsigned long long)drop_every, (long long)(t.now - start).millis,
-              (unsigned long long)t.tcp_b->stats().retransmits,
-              (unsigned long long)t.tcp_b->stats().timeouts,
-              (unsigned long long)t.tcp_b->stats().fast_retransmits);
+  std::printf(
+      "1 MiB, %s 1/%llu dropped: %lld ms virtual, %llu retransmits, %llu timeouts, "
+      "%llu fast\n",
+      t.random_drop ? "random" : "every",
+      (unsigned long long)(t.random_drop ? t.random_drop : drop_every),
+      (long long)(t.now - start).millis, (unsigned long long)t.tcp_b->stats().retransmits,
+      (unsigned long long)t.tcp_b->stats().timeouts,
+      (unsigned long long)t.tcp_b->stats().fast_retransmits);
+}
+
+TEST_F(TwoStacks, BulkAcrossServerSequenceWrap) {
+  // RFC 6528 ISN = 250 * ms + XXH64(tuple, secret 0): pick the clock so that the server's
+  // ISS lies 300000 below 2^32, and the 1 MiB download wraps its sequence space.
+  uint8_t tuple[12];
+  store_be32(tuple, kPeerIp.value());
+  store_be16(tuple + 4, 80);
+  store_be32(tuple + 6, kOurIp.value());
+  store_be16(tuple + 10, 49152);
+  uint32_t f = uint32_t(xxhash64(tuple, sizeof tuple, 0));
+  uint32_t target = 0u - 300000u + (f & 1);
+  uint32_t d = (target - f) / 2;  // solve 250 x = target - f (mod 2^32)
+  uint32_t inv = 125;
+  for (int i = 0; i < 5; ++i) inv *= 2 - 125 * inv;
+  now = Instant::from_millis(int64_t((d * inv) & 0x7fffffffu));
+  std::optional<uint32_t> iss;
+  tap = [&](const Bytes& frame) {
+    auto e = EthernetFrame::parse(frame);
+    if (!e || e->ethertype() != uint16_t(EtherType::kIpv4)) return;
+    auto ip = Ipv4Packet::parse(e->payload());
+    auto t = ip ? TcpSegment::parse(ip->payload(), ip->source(), ip->destination()) : std::nullopt;
+    if (t && t->has(kSyn)) iss = t->sequence();
+  };
+  bulk(*this, 11, Duration::from_secs(300));
+  ASSERT_TRUE(iss);
+  EXPECT_EQ(*iss, target);
+}
+
+TEST_F(TwoStacks, BulkMegabyteRandomLoss) {
+  random_drop = 20;  // 5 %, as the TAP tests' nftables rule
+  bulk(*this, 0, Duration::from_secs(300));
 }
 
 TEST_F(TwoStacks, BulkMegabyteClean) {
