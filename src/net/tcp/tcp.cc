@@ -560,7 +560,11 @@ void Tcp::output(Instant now, Conn& c) {
   uint32_t mss = effective_mss(c);
   bool sent_any = false;
   for (;;) {
-    uint32_t wnd = min_of(c.snd_wnd, c.cwnd);
+    // RFC 3042 limited transmit: the first two duplicate ACKs each let one new segment
+    // out beyond cwnd, so a small window still draws the three duplicates it needs.
+    uint32_t cw = c.cwnd;
+    if (!c.in_recovery && c.dupacks > 0 && c.dupacks < 3) cw += uint32_t(c.dupacks) * mss;
+    uint32_t wnd = min_of(c.snd_wnd, cw);
     uint32_t right = c.snd_una + wnd;
     uint32_t usable = seq_gt(right, c.snd_nxt) ? right - c.snd_nxt : 0;
     uint32_t avail = seq_gt(data_end, c.snd_nxt) ? data_end - c.snd_nxt : 0;

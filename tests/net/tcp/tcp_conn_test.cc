@@ -311,9 +311,12 @@ TEST_F(TcpPeer, FastRetransmitAfterThreeDuplicateAcks) {
   std::vector<Seg> out;
   while (!quiet()) out.push_back(sent());
   ASSERT_EQ(out.size(), 3u);
-  // The first is lost; the next two and one more arrive: duplicate ACKs.
+  // The first is lost; the next two and one more arrive: duplicate ACKs. RFC 3042: each
+  // of the first two lets one new segment out.
   peer(kAck, 2, iss + 1);
+  EXPECT_EQ(sent().seq(), iss + 1 + 3 * 1460);
   peer(kAck, 2, iss + 1);
+  EXPECT_EQ(sent().seq(), iss + 1 + 4 * 1460);
   EXPECT_TRUE(quiet());
   peer(kAck, 2, iss + 1);
   Seg re = sent();
@@ -321,12 +324,15 @@ TEST_F(TcpPeer, FastRetransmitAfterThreeDuplicateAcks) {
   EXPECT_EQ(re.seq(), iss + 1);
   EXPECT_EQ(re.payload.size(), 1460u);
   EXPECT_EQ(tcp->stats().fast_retransmits, 1u);
-  // cwnd = ssthresh + 3*SMSS, ssthresh = max(flight/2, 2*SMSS) = 2920.
-  EXPECT_EQ(tcp->cwnd(id), 2920u + 3 * 1460u);
-  // A full ACK ends recovery with cwnd = ssthresh-ish.
+  // cwnd = ssthresh + 3*SMSS, ssthresh = max(flight/2, 2*SMSS) = 5*1460/2 = 3650.
+  EXPECT_EQ(tcp->cwnd(id), 3650u + 3 * 1460u);
+  // A partial ACK resends the next segment; a full ACK ends recovery at <= ssthresh.
   while (!quiet()) sent();
   peer(kAck, 2, iss + 1 + 3 * 1460);
-  EXPECT_LE(tcp->cwnd(id), 2920u + 1460u);
+  EXPECT_EQ(sent().seq(), iss + 1 + 3 * 1460);
+  while (!quiet()) sent();
+  peer(kAck, 2, iss + 1 + 5 * 1460);
+  EXPECT_LE(tcp->cwnd(id), 3650u);
 }
 
 TEST_F(TcpPeer, DuplicateAcksCarrySackBlocks) {
@@ -367,7 +373,7 @@ TEST_F(TcpPeer, SackHolesAreRetransmittedInRecovery) {
   };
   sack({{1, 2}});
   sack({{3, 4}, {1, 2}});
-  EXPECT_TRUE(quiet());
+  while (!quiet()) sent();  // RFC 3042 limited transmit
   sack({{3, 5}, {1, 2}});
   Seg first = sent();  // fast retransmit of segment 0
   EXPECT_EQ(first.seq(), base);
