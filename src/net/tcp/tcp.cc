@@ -98,6 +98,24 @@ Tcp::Conn* Tcp::find(Port local, Ipv4Endpoint remote) {
 }
 
 Tcp::Conn* Tcp::allocate() {
+  // With no free slot, take the TIME-WAIT connection closest to expiry: like Linux when
+  // its time-wait bucket table overflows, we then forgo TIME-WAIT's protection (RFC 9293
+  // §3.6.1) for that old connection rather than refuse a new one.
+  Conn* oldest = nullptr;
+  bool any_free = false;
+  for (Conn& c : pool_) {
+    if (!c.in_use) {
+      any_free = true;
+      break;
+    }
+    if (c.state == TcpState::kTimeWait && !c.app_owned && c.timewait_at &&
+        (!oldest || *c.timewait_at < *oldest->timewait_at))
+      oldest = &c;
+  }
+  if (!any_free && oldest) {
+    ++stats_.time_wait_recycled;
+    free_conn(*oldest);
+  }
   for (Conn& c : pool_) {
     if (!c.in_use) {
       c.reset_fields();

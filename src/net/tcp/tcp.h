@@ -78,7 +78,8 @@ struct TcpStats {
   uint64_t syn_dropped = 0;     // backlog or pool full (and cookies off)
   uint64_t syn_cookies_sent = 0;
   uint64_t syn_cookies_accepted = 0;
-  uint64_t dropped = 0;  // unacceptable segments
+  uint64_t time_wait_recycled = 0;  // TIME-WAIT slots taken for new connections
+  uint64_t dropped = 0;             // unacceptable segments
 };
 
 struct TcpConfig {

@@ -447,6 +447,29 @@ TEST_F(TcpPeer, WeCloseFirstThenTimeWaitExpires) {
   EXPECT_EQ(tcp->connections_in_use(), 0u);
 }
 
+TEST_F(TcpPeer, FullPoolRecyclesTimeWait) {
+  // Four slots: one in TIME-WAIT, three established; a fifth SYN takes the TIME-WAIT slot.
+  listener = tcp->listen(Port(80), 8);
+  for (uint16_t p = 0; p < 4; ++p) {
+    peer(kSyn, 100, 0, {}, 65535, {}, 80, uint16_t(2000 + p));
+    uint32_t s = sent().seq();
+    peer(kAck, 101, s + 1, {}, 65535, {}, 80, uint16_t(2000 + p));
+    TcpId id = tcp->accept(listener);
+    ASSERT_GE(id, 0);
+    if (p == 0) {
+      tcp->close(id);
+      sent();
+      peer(kAck, 101, s + 2, {}, 65535, {}, 80, 2000);
+      peer(kFin | kAck, 101, s + 2, {}, 65535, {}, 80, 2000);
+      sent();
+    }
+  }
+  EXPECT_EQ(tcp->connections_in_use(), 4u);
+  peer(kSyn, 100, 0, {}, 65535, {}, 80, 2010);
+  EXPECT_EQ(sent().flags(), kSyn | kAck);
+  EXPECT_EQ(tcp->stats().time_wait_recycled, 1u);
+}
+
 TEST_F(TcpPeer, PeerClosesFirst) {
   TcpId id = handshake(1);
   peer(kFin | kAck, 2, iss + 1);
