@@ -285,6 +285,29 @@ TEST_F(TcpPeer, RetransmissionTimerBacksOff) {
   EXPECT_EQ(tcp->stats().timeouts, 3u);
 }
 
+TEST_F(TcpPeer, RetransmissionsRunOutAndTimeOut) {
+  TcpId id = handshake(1);
+  Bytes body(10, 'x');
+  ASSERT_TRUE(tcp->send(id, body));
+  // 1+2+4+8+16+32 s, then 60 s (the cap) per retransmission: 15 of them, then give up.
+  for (int i = 0; i < 700; ++i) advance(Duration::from_secs(1));
+  EXPECT_EQ(tcp->state(id), TcpState::kClosed);
+  EXPECT_TRUE(tcp->events(id) & tcp_events::kTimedOut);
+  EXPECT_EQ(tcp->stats().timeouts, 16u);
+  tcp->close(id);
+  EXPECT_EQ(tcp->connections_in_use(), 0u);
+}
+
+TEST_F(TcpPeer, LostFinIsRetransmitted) {
+  TcpId id = handshake(1);
+  tcp->close(id);
+  EXPECT_EQ(sent().flags(), kFin | kAck);
+  advance(Duration::from_secs(1));
+  Seg again = sent();
+  EXPECT_EQ(again.flags(), kFin | kAck);
+  EXPECT_EQ(again.seq(), iss + 1);
+}
+
 TEST_F(TcpPeer, RtoFollowsMeasuredRttWithLinuxMinimum) {
   TcpId id = handshake(1);
   Bytes body(100, 'x');
