@@ -252,7 +252,7 @@ uint16_t Tcp::our_mss() const {
 uint32_t Tcp::effective_mss(const Conn& c) const {
   // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
   // the timestamp option takes 12 bytes of every segment (RFC 7323 §3.2).
-  uint32_t mss = min_of<uint32_t>(c.peer_mss, our_mss());
+  uint32_t mss = min_of<uint32_t>(min_of<uint32_t>(c.peer_mss, our_mss()), c.path_mss);
   if (c.ts_ok) mss -= 12;
   return max_of<uint32_t>(mss, 64);
 }
@@ -1247,6 +1247,40 @@ void Tcp::process_text(Instant now, Conn& c, uint32_t seq, std::span<const uint8
   } else if (fin) {
     c.ack_now = true;  // an out-of-order FIN: the peer will resend it
   }
+}
+
+void Tcp::icmp_error(Instant now, const IcmpErrorInfo& error) {
+  if (error.transport_head.size() < 8) return;
+  Port local(load_be16(error.transport_head.data()));
+  Ipv4Endpoint remote{error.original_destination, Port(load_be16(error.transport_head.data() + 2))};
+  uint32_t seq = load_be32(error.transport_head.data() + 4);
+  Conn* c = find(local, remote);
+  if (!c) return;
+  // RFC 5927 §4.1: act only if the quoted sequence number is in flight
+  // (SND.UNA =< SEG.SEQ < SND.MAX); anything else may be forged.
+  if (!(seq_le(c->snd_una, seq) && seq_lt(seq, c->snd_max))) return;
+  ++stats_.icmp_errors;
+  constexpr uint8_t kUnreachable = 3;
+  if (error.type != kUnreachable) return;  // time exceeded, parameter problem: soft
+  if (error.code == 4 && error.next_hop_mtu != 0) {
+    // RFC 1191 §6.2 / RFC 1122 §4.2.3.9: fragmentation needed: lower the MSS for this
+    // connection and resend from SND.UNA. We never go below a 576-byte path (MSS 536),
+    // against forged tiny MTUs (RFC 5927 §7.2 allows such a floor).
+    uint32_t mtu = max_of<uint32_t>(error.next_hop_mtu, 576);
+    uint16_t mss = uint16_t(mtu - 40);
+    if (mss < c->path_mss && mss < min_of<uint32_t>(c->peer_mss, our_mss())) {
+      c->path_mss = mss;
+      if (synchronized(c->state) && c->state != TcpState::kSynReceived) {
+        c->snd_nxt = c->snd_una;
+        output(now, *c);
+      }
+    }
+    return;
+  }
+  // RFC 1122 §4.2.3.9 and RFC 5461: protocol and port unreachable are hard errors; abort
+  // only a connection still in SYN-SENT, treat them as soft once synchronized.
+  if (c->state == TcpState::kSynSent && (error.code == 2 || error.code == 3))
+    to_closed(*c, tcp_events::kReset);
 }
 
 // --- timers ----------------------------------------------------------------------------

@@ -78,8 +78,10 @@ struct TcpStats {
   uint64_t syn_dropped = 0;     // backlog or pool full (and cookies off)
   uint64_t syn_cookies_sent = 0;
   uint64_t syn_cookies_accepted = 0;
-  uint64_t time_wait_recycled = 0;  // TIME-WAIT slots taken for new connections
-  uint64_t dropped = 0;             // unacceptable segments
+  uint64_t time_wait_recycled = 0;
+  uint64_t icmp_errors =
+      0;  // accepted ICMP errors about our segments  // TIME-WAIT slots taken for new connections
+  uint64_t dropped = 0;  // unacceptable segments
 };
 
 struct TcpConfig {
@@ -142,9 +144,10 @@ class TcpConnection {
   uint32_t max_snd_wnd = 0;
   uint32_t snd_wl1 = 0;
   uint32_t snd_wl2 = 0;
-  uint16_t peer_mss = 536;  // RFC 9293 §3.7.1: default when no MSS option
-  uint8_t snd_wscale = 0;   // theirs, applied to windows they send
-  uint8_t rcv_wscale = 0;   // ours, applied to windows we send
+  uint16_t peer_mss = 536;     // RFC 9293 §3.7.1: default when no MSS option
+  uint16_t path_mss = 0xffff;  // RFC 1191: lowered by ICMP "fragmentation needed"
+  uint8_t snd_wscale = 0;      // theirs, applied to windows they send
+  uint8_t rcv_wscale = 0;      // ours, applied to windows we send
   bool wscale_ok = false;
   bool ts_ok = false;
   bool sack_ok = false;
@@ -249,6 +252,7 @@ class Tcp : public TcpHandler {
   void on_segment(Instant now, const Ipv4Meta& ip, const TcpSegment& segment) override {
     input(now, ip, segment);
   }
+  void on_icmp_error(Instant now, const IcmpErrorInfo& error) override { icmp_error(now, error); }
   void poll(Instant now) override { run_timers(now); }
   std::optional<Instant> next_deadline() const override { return deadline(); }
 
@@ -269,6 +273,7 @@ class Tcp : public TcpHandler {
 
   void input(Instant now, const Ipv4Meta& ip, const TcpSegment& segment);
   void run_timers(Instant now);
+  void icmp_error(Instant now, const IcmpErrorInfo& error);
   std::optional<Instant> deadline() const;
   Conn* find(Port local, Ipv4Endpoint remote);
   Conn* allocate();

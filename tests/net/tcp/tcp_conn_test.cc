@@ -621,6 +621,34 @@ TEST_F(TcpPeer, ActiveOpen) {
   EXPECT_EQ(sent().payload.size(), 1000u);  // their MSS, no timestamps
 }
 
+TEST_F(TcpPeer, FragmentationNeededLowersTheMss) {
+  TcpId id = handshake(1);
+  Bytes body(3000, 'm');
+  ASSERT_TRUE(tcp->send(id, body));
+  advance(Duration::from_millis(0));
+  Seg first = sent();
+  EXPECT_EQ(first.payload.size(), 1460u);
+  while (!quiet()) sent();
+  uint8_t head[8];
+  store_be16(head, 80);
+  store_be16(head + 2, kPeerPort);
+  IcmpErrorInfo e;
+  e.type = 3;
+  e.code = 4;
+  e.next_hop_mtu = 1280;
+  e.original_destination = kPeerIp;
+  e.transport_head = head;
+  store_be32(head + 4, iss + 100000);  // not in flight: ignored (RFC 5927)
+  tcp->on_icmp_error(now, e);
+  EXPECT_TRUE(quiet());
+  store_be32(head + 4, iss + 1);
+  tcp->on_icmp_error(now, e);
+  advance(Duration::from_millis(0));
+  Seg again = sent();
+  EXPECT_EQ(again.seq(), iss + 1);
+  EXPECT_EQ(again.payload.size(), 1240u);
+}
+
 TEST_F(TcpPeer, ActiveOpenRefused) {
   TcpId id = tcp->connect(Ipv4Endpoint{kPeerIp, Port(8080)}, now);
   Seg syn = sent();
