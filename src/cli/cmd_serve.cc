@@ -36,7 +36,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve a site or bundle over HTTP on this machine");
-  cmd->add_option("PATH", args->path, "A bundle (.mfb) or a built site directory")->required();
+  cmd->add_option("PATH", args->path,
+                  "A bundle (.mfb), a built site directory, or a blog source (built first)")
+      ->required();
   cmd->add_option("-p,--port", args->server.port, "TCP port")->capture_default_str();
   cmd->add_option("-b,--bind", args->server.bind, "Address to listen on (0.0.0.0 or :: for all)")
       ->capture_default_str();

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       "Run 'mayfly COMMAND --help' for a command's options.\n"
       "Exit codes: 0 success, 1 the work failed, 2 the command line is wrong.");
   int exit_code = kExitOk;
+  add_new_command(app, exit_code);
   add_build_command(app, exit_code);
   add_bundle_command(app, exit_code);
   add_inspect_command(app, exit_code);

@@ -6,6 +6,7 @@
 #include "bundle/scan.h"
 #include "cli/term.h"
 #include "core/ascii.h"
+#include "site/jekyll/build.h"
 
 namespace mayfly::cli {
 
@@ -44,6 +45,11 @@ std::vector<uint8_t> bundle_directory(const std::string& dir, const BundleFlags&
   return bundle::write_bundle(std::move(scan.files), write_options(flags), stats);
 }
 
+bool is_blog_source(const std::string& dir) {
+  return std::filesystem::exists(std::filesystem::path(dir) / "_config.yml") ||
+         std::filesystem::exists(std::filesystem::path(dir) / "_config.yaml");
+}
+
 void load_bundle(const std::string& path, const BundleFlags& flags, LoadedBundle& out) {
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
@@ -52,7 +58,18 @@ void load_bundle(const std::string& path, const BundleFlags& flags, LoadedBundle
   const uint8_t* data;
   size_t size;
   if (std::filesystem::is_directory(status)) {
-    out.owned = bundle_directory(path, flags);
+    std::string dir = path;
+    if (is_blog_source(path)) {
+      // A blog's source: build it as `mayfly build` would, then bundle what it wrote.
+      site::BuildOptions o;
+      o.time = source_date_epoch();
+      o.warn = [](const std::string& w) { print_warning(w); };
+      site::BuildResult r = site::build_site(path, o);
+      print_notice("built " + r.destination.string() + ": " + std::to_string(r.posts) + " posts, " +
+                   std::to_string(r.pages) + " pages");
+      dir = r.destination.string();
+    }
+    out.owned = bundle_directory(dir, flags);
     data = out.owned.data();
     size = out.owned.size();
   } else {

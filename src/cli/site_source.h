@@ -36,7 +36,11 @@ bundle::WriteOptions write_options(const BundleFlags& flags);
 std::vector<uint8_t> bundle_directory(const std::string& dir, const BundleFlags& flags,
                                       bundle::WriteStats* stats = nullptr);
 
-// Loads PATH (a .mfb or a directory). Throws std::runtime_error with a message for people.
+// True when dir holds a Jekyll-layout blog (a _config.yml) rather than a built site.
+bool is_blog_source(const std::string& dir);
+
+// Loads PATH (a .mfb, a built site directory, or a blog source, which is built first). Throws
+// std::runtime_error with a message for people.
 void load_bundle(const std::string& path, const BundleFlags& flags, LoadedBundle& out);
 
 }  // namespace mayfly::cli

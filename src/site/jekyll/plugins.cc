@@ -282,16 +282,14 @@ void Plugins::before_render(SiteRenderer& renderer, SiteContent& content) {
   Document& index = **it;
   std::unique_ptr<Document> first = std::move(*it);
   content.pages.erase(it);
-  Value base_site = renderer.base_site();
   for (int n = 1; n <= total_pages; ++n) {
-    Array page_posts;
-    // The posts' values come from the final site at render time; here their data.
+    // The renderer fills in paginator.posts once the posts' content exists.
+    std::vector<const Document*> page_posts;
     for (size_t i = size_t(n - 1) * size_t(per); i < posts.size() && i < size_t(n) * size_t(per);
          ++i)
-      page_posts.push_back(renderer.document_value(*posts[i]));
+      page_posts.push_back(posts[i]);
     Hash pg{{"page", n},
             {"per_page", per},
-            {"posts", Value(std::move(page_posts))},
             {"total_posts", int64_t(posts.size())},
             {"total_pages", total_pages},
             {"previous_page", n > 1 ? Value(n - 1) : Value(nullptr)},
@@ -309,9 +307,8 @@ void Plugins::before_render(SiteRenderer& renderer, SiteContent& content) {
       doc->output_path = output_path_for_url(url, ".html");
       doc->data.set("url", url);
     }
-    renderer.add_page(std::move(doc), Value(std::move(pg)));
+    renderer.add_page(std::move(doc), std::move(pg), std::move(page_posts));
   }
-  (void)base_site;
 }
 
 std::vector<GeneratedFile> Plugins::after_render(const SiteRenderer& renderer,

@@ -116,23 +116,34 @@ SiteRenderer::SiteRenderer(const SiteConfig& config, SiteContent& content, int64
 
 SiteRenderer::~SiteRenderer() = default;
 
-void SiteRenderer::add_page(std::unique_ptr<Document> page, Value paginator) {
-  paginated_.emplace_back(page.get(), std::move(paginator));
+void SiteRenderer::add_page(std::unique_ptr<Document> page, Hash paginator,
+                            std::vector<const Document*> posts) {
+  paginated_.push_back({page.get(), std::move(paginator), std::move(posts)});
   generated_.push_back(std::move(page));
 }
 
-std::shared_ptr<const liquid::Template> SiteRenderer::parse(const std::string& source,
-                                                            const std::string& file,
-                                                            int first_line) const {
+namespace {
+
+// Templates are parsed without their front matter; errors report lines of the whole file.
+template <typename Fn>
+auto with_file_lines(const std::string& file, int first_line, Fn&& fn) -> decltype(fn()) {
   try {
-    return liquid::Template::parse(source, file, env_);
+    return fn();
   } catch (const LiquidError& e) {
-    // Templates are parsed without their front matter; report lines of the whole file.
     if (first_line <= 1 || e.file() != file) throw;
     liquid::Location loc = e.location();
     loc.line += first_line - 1;
     throw LiquidError(file, loc, e.message());
   }
+}
+
+}  // namespace
+
+std::shared_ptr<const liquid::Template> SiteRenderer::parse(const std::string& source,
+                                                            const std::string& file,
+                                                            int first_line) const {
+  return with_file_lines(file, first_line,
+                         [&] { return liquid::Template::parse(source, file, env_); });
 }
 
 RenderHost SiteRenderer::host_for(const Document& d) const {
@@ -258,7 +269,7 @@ void SiteRenderer::render_body(Document& d, const Value& site, const Value& pagi
     ctx.set_partials(partials_.get());
     RenderHost host = host_for(d);
     ctx.host() = static_cast<const RenderHost*>(&host);
-    text = tpl->render(ctx);
+    text = with_file_lines(d.relative_path, d.body_line, [&] { return tpl->render(ctx); });
   }
   d.content = convert(d, text);
 }
@@ -283,7 +294,7 @@ void SiteRenderer::render_excerpt(Document& d, const Value& site) {
       ctx.set_partials(partials_.get());
       RenderHost host = host_for(d);
       ctx.host() = static_cast<const RenderHost*>(&host);
-      head = tpl->render(ctx);
+      head = with_file_lines(d.relative_path, d.body_line, [&] { return tpl->render(ctx); });
     } catch (const LiquidError&) {
       // The separator may cut a block tag in half (Jekyll then closes it); fall back to
       // the rendered content's first part.
@@ -325,7 +336,8 @@ void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& pa
     Context ctx(Value(std::move(globals)), env_);
     ctx.set_partials(partials_.get());
     ctx.host() = static_cast<const RenderHost*>(&host);
-    output = it->second->tpl->render(ctx);
+    output =
+        with_file_lines(l.relative_path, l.body_line, [&] { return it->second->tpl->render(ctx); });
     const Value* parent = l.data.find("layout");
     name = parent && !parent->is_nil() ? parent->to_string() : "";
   }
@@ -377,7 +389,15 @@ void SiteRenderer::run(unsigned threads) {
   // Phase 2: layouts for documents; pages render completely.
   std::vector<std::pair<Document*, Value>> pages;
   for (const auto& p : content_.pages) pages.emplace_back(p.get(), Value());
-  for (const auto& p : paginated_) pages.push_back(p);
+  for (auto& p : paginated_) {
+    Array posts;
+    for (const Document* d : p.posts) {
+      auto it = post_values_.find(d);
+      posts.push_back(it != post_values_.end() ? it->second : document_value(*d));
+    }
+    p.paginator.set("posts", Value(std::move(posts)));
+    pages.emplace_back(p.page, Value(p.paginator));
+  }
   size_t total = docs.size() + pages.size();
   parallel_for(total, threads, [&](size_t i) {
     if (i < docs.size()) {

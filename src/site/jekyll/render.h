@@ -25,9 +25,11 @@ class SiteRenderer {
 
   // Extra tags and filters (plugins) go in before run().
   liquid::Environment& environment() { return env_; }
-  // Pages that a generator adds (pagination, feeds) before run(); `paginator` is set as
-  // the template variable of that name when not nil.
-  void add_page(std::unique_ptr<Document> page, liquid::Value paginator = {});
+  // Pages that a generator adds (pagination) before run(); `paginator` is set as the
+  // template variable of that name when not nil, with `paginator.posts` filled in from
+  // `posts` once their content is rendered.
+  void add_page(std::unique_ptr<Document> page, liquid::Hash paginator = {},
+                std::vector<const Document*> posts = {});
 
   // Renders everything. Throws SourceError or liquid::LiquidError ("file:line:col: ...").
   void run(unsigned threads);
@@ -62,7 +64,12 @@ class SiteRenderer {
   std::map<std::string, std::unique_ptr<LayoutTemplate>> layouts_;
   std::map<std::string, std::string> urls_by_path_;
   std::map<std::string, std::string> post_urls_;
-  std::vector<std::pair<Document*, liquid::Value>> paginated_;
+  struct Paginated {
+    Document* page;
+    liquid::Hash paginator;
+    std::vector<const Document*> posts;
+  };
+  std::vector<Paginated> paginated_;
   std::vector<std::unique_ptr<Document>> generated_;
   markdown::Options markdown_options_;
   liquid::Value site_;

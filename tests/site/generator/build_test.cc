@@ -1,0 +1,146 @@
+// Builds tests/site/generator/fixture and checks what Jekyll would write.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "site/jekyll/build.h"
+#include "site/jekyll/yaml_value.h"
+#include "site/liquid/error.h"
+
+namespace fs = std::filesystem;
+
+namespace mayfly::site {
+namespace {
+
+std::string read(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+class FixtureBuild : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dest_ = fs::temp_directory_path() / ("mayfly-fixture-" + std::to_string(::getpid()));
+    BuildOptions o;
+    o.flags.destination = dest_;
+    o.time = 1735689600;  // 2025-01-01: the 2099 post is in the future
+    o.threads = 2;
+    o.warn = [](const std::string& w) { warnings_.insert(w); };
+    result_ = build_site(MAYFLY_FIXTURE_DIR, o);
+  }
+  static void TearDownTestSuite() { fs::remove_all(dest_); }
+  static std::string out(const std::string& rel) { return read(dest_ / rel); }
+  static bool has(const std::string& rel) { return fs::exists(dest_ / rel); }
+
+  static inline fs::path dest_;
+  static inline BuildResult result_;
+  static inline std::set<std::string> warnings_;
+};
+
+TEST_F(FixtureBuild, WritesExactlyTheExpectedFiles) {
+  std::set<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dest_))
+    if (e.is_regular_file()) files.insert(fs::relative(e.path(), dest_).generic_string());
+  std::set<std::string> expected = {
+      "index.html",
+      "page2/index.html",
+      "about.html",
+      "2024/01/15/first-post.html",
+      "news/2024/02/01/second-post.html",
+      "custom/in-blog/index.html",
+      "recipes/bread/index.html",
+      "assets/plain.css",
+      "feed.xml",
+      "sitemap.xml",
+      "robots.txt",
+  };
+  EXPECT_EQ(files, expected);
+  EXPECT_EQ(result_.posts, 3u) << "unpublished and future posts and drafts are skipped";
+}
+
+TEST_F(FixtureBuild, UnknownPluginsAreNamedInAWarning) {
+  bool found = false;
+  for (const auto& w : warnings_) found |= w.find("jekyll-not-a-real-plugin") != std::string::npos;
+  EXPECT_TRUE(found);
+}
+
+TEST_F(FixtureBuild, PostsHaveLayoutsDefaultsExcerptsAndNeighbours) {
+  std::string first = out("2024/01/15/first-post.html");
+  EXPECT_NE(first.find("<title>First post - Fixture Blog</title>"), std::string::npos) << first;
+  EXPECT_NE(first.find("data-layout=\"post-layout\""), std::string::npos);
+  EXPECT_NE(first.find("data-author=\"Default Author\""), std::string::npos)
+      << "front matter defaults";
+  EXPECT_NE(first.find("class=\"next\" href=\"/news/2024/02/01/second-post.html\""),
+            std::string::npos);
+  EXPECT_EQ(first.find("class=\"prev\""), std::string::npos);
+  EXPECT_NE(first.find("<sup id=\"fnref:note\""), std::string::npos) << "footnotes";
+  EXPECT_NE(first.find("<div class=\"language-python highlighter-rouge\">"), std::string::npos);
+  std::string blog = out("custom/in-blog/index.html");
+  EXPECT_NE(blog.find("Section: blog. Categories: blog."), std::string::npos) << blog;
+}
+
+TEST_F(FixtureBuild, PaginationAcrossPages) {
+  std::string one = out("index.html");
+  std::string two = out("page2/index.html");
+  EXPECT_NE(one.find("In the blog folder|/base/custom/in-blog/"), std::string::npos) << one;
+  EXPECT_NE(one.find("Second post|/base/news/2024/02/01/second-post.html"), std::string::npos);
+  EXPECT_NE(one.find("1/2 next=/page2/"), std::string::npos);
+  EXPECT_NE(two.find("First post|/base/2024/01/15/first-post.html"), std::string::npos) << two;
+  EXPECT_NE(two.find("2/2 next="), std::string::npos);
+}
+
+TEST_F(FixtureBuild, IncludesDataFilesAndLinkTags) {
+  std::string about = out("about.html");
+  EXPECT_NE(about.find("<span class=\"greet\">Hello, reader!</span>"), std::string::npos) << about;
+  EXPECT_NE(about.find("Editors: Ada."), std::string::npos);
+  EXPECT_NE(about.find("Tools: make (1976), cmake (2000)."), std::string::npos);
+  EXPECT_NE(about.find("href=\"/base/2024/01/15/first-post.html\""), std::string::npos);
+  EXPECT_NE(about.find("href=\"/base/about.html\""), std::string::npos);
+  EXPECT_NE(about.find("<h1 id=\"about\">About</h1>"), std::string::npos);
+}
+
+TEST_F(FixtureBuild, FeedAndSitemapListThePosts) {
+  std::string feed = out("feed.xml");
+  EXPECT_NE(feed.find("<title type=\"html\">Fixture Blog</title>"), std::string::npos);
+  EXPECT_NE(feed.find("<id>https://example.org/base/2024/01/15/first-post.html</id>"),
+            std::string::npos)
+      << feed;
+  EXPECT_NE(feed.find("<published>2024-02-01T10:30:00+02:00</published>"), std::string::npos);
+  EXPECT_EQ(feed.find("Future"), std::string::npos);
+  std::string sitemap = out("sitemap.xml");
+  EXPECT_NE(sitemap.find("<loc>https://example.org/base/custom/in-blog/</loc>"), std::string::npos)
+      << sitemap;
+  EXPECT_NE(sitemap.find("<loc>https://example.org/base/recipes/bread/</loc>"), std::string::npos);
+  EXPECT_EQ(out("robots.txt"), "Sitemap: https://example.org/base/sitemap.xml\n");
+}
+
+TEST(BuildErrors, BadTemplateLeavesTheDestinationUntouched) {
+  fs::path root = fs::temp_directory_path() / ("mayfly-bad-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "_site");
+  std::ofstream(root / "_config.yml") << "title: t\n";
+  std::ofstream(root / "_site" / "keep.html") << "old";
+  std::ofstream(root / "index.md") << "---\ntitle: x\n---\nline\n{% if true %}\n";
+  BuildOptions o;
+  try {
+    build_site(root, o);
+    FAIL() << "expected an error";
+  } catch (const liquid::LiquidError& e) {
+    EXPECT_TRUE(std::string(e.what()).starts_with("index.md:5:1: ")) << e.what();
+  }
+  EXPECT_EQ(read(root / "_site" / "keep.html"), "old");
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(root)) left.insert(e.path().filename().string());
+  EXPECT_EQ(left, (std::set<std::string>{"_config.yml", "_site", "index.md"}))
+      << "no staging folder left";
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace mayfly::site
