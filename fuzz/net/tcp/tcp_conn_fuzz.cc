@@ -94,6 +94,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Reader in{data, size};
   while (in.n > 0) {
     uint8_t op = in.u8();
+    if (op >= 0xf8) {
+      // An ICMP error quoting one of our segments (sequence near the live one or not).
+      uint8_t head[8];
+      mayfly::store_be16(head, 80);
+      mayfly::store_be16(head + 2, 4000);
+      mayfly::store_be32(head + 4, (op & 1) ? our_seq + uint32_t(int16_t(in.u16())) : in.u32());
+      IcmpErrorInfo e;
+      e.type = in.u8() & 0x0f;
+      e.code = in.u8() & 0x0f;
+      e.next_hop_mtu = in.u16();
+      e.original_destination = kPeerIp;
+      e.transport_head = head;
+      tcp.on_icmp_error(now, e);
+      iface.poll(now);
+      dev.tx.clear();
+      continue;
+    }
     switch (op % 8) {
       case 0:
         now = now + Duration::from_millis(in.u16());
