@@ -72,6 +72,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       pthread_sigmask(SIG_BLOCK, &set, nullptr);
       signal(SIGPIPE, SIG_IGN);
 
+      args->server.bundle_fd = lb.mapped.fd();
       hosted::Server server(lb.bundle, args->server);
       server.listen();
       char id[33];

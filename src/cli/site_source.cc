@@ -69,9 +69,9 @@ void load_bundle(const std::string& path, const BundleFlags& flags, LoadedBundle
                    std::to_string(r.pages) + " pages");
       dir = r.destination.string();
     }
-    out.owned = bundle_directory(dir, flags);
-    data = out.owned.data();
-    size = out.owned.size();
+    out.mapped = hosted::MappedFile::from_bytes(bundle_directory(dir, flags), "mayfly-bundle");
+    data = out.mapped.data();
+    size = out.mapped.size();
   } else {
     out.mapped = hosted::MappedFile::open(path);
     data = out.mapped.data();

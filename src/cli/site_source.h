@@ -13,8 +13,7 @@
 namespace mayfly::cli {
 
 struct LoadedBundle {
-  hosted::MappedFile mapped;
-  std::vector<uint8_t> owned;
+  hosted::MappedFile mapped;  // a .mfb file, or a bundle made in memory (memfd)
   bundle::Bundle bundle;
 };
 

@@ -30,6 +30,8 @@ struct ServerOptions {
   unsigned drain_timeout_ms = 10000;   // on shutdown, for responses still being sent
   int access_log_fd = 1;               // -1: off
   int message_fd = 2;                  // notices such as the connection cap
+  int bundle_fd = -1;  // a file holding exactly the bundle's bytes (its mapping): large
+                       // bodies are sent from it with sendfile
 };
 
 class Worker;

@@ -42,6 +42,9 @@ class Worker {
   LogBuffer log_;
   int listen_fd_;
   int stop_fd_;
+  int body_fd_;  // the bundle's file, for sendfile; -1 when there is none
+  const uint8_t* bundle_base_;
+  size_t bundle_size_;
   int epoll_fd_ = -1;
   std::vector<Connection> pool_;
   std::vector<Connection*> free_;

@@ -123,8 +123,9 @@ void set_post_date(Document& d, const std::string& file) {
     if (!dt)
       throw SourceError(d.relative_path, 2, 1,
                         "invalid date '" + fm_date->to_string() + "' in front matter");
+    // Jekyll::Utils.parse_date converts to local time (the site's timezone).
     d.date = dt->epoch;
-    d.date_offset = dt->offset;
+    d.date_offset = liquid::DateTime::from_epoch(dt->epoch).offset;
     return;
   }
   std::smatch m;
