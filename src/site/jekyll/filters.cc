@@ -38,49 +38,9 @@ bool has_scheme(std::string_view s) {
   return std::isalpha(static_cast<unsigned char>(s[0]));
 }
 
-// Addressable's normalization of a path: keep what is allowed, escape the rest once.
-std::string normalize_url(std::string_view s) {
-  static constexpr std::string_view kKeep = "-._~!$&'()*+,;=:@/?#[]%";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || kKeep.find(char(c)) != std::string_view::npos) {
-      out += char(c);
-    } else {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string ensure_leading_slash(std::string_view s) {
   if (s.empty() || s.front() != '/') return "/" + std::string(s);
   return std::string(s);
-}
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string cgi_escape(std::string_view s) {

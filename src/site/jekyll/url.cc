@@ -87,17 +87,47 @@ std::string add_permalink_suffix(std::string tmpl, std::string_view style) {
   return tmpl;
 }
 
-std::string escape_path(std::string_view s) {
-  static constexpr std::string_view kSafe = "-._~!$&'()*+,;=:@/";
+std::string percent_encode(std::string_view s, std::string_view keep) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || kSafe.find(char(c)) != std::string_view::npos) {
+    if (std::isalnum(c) || keep.find(char(c)) != std::string_view::npos) {
       out += char(c);
     } else {
-      static constexpr char kHex[] = "0123456789ABCDEF";
       out += '%';
       out += kHex[c >> 4];
       out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string escape_path(std::string_view s) {
+  return percent_encode(s, "-._~!$&'()*+,;=:@/");
+}
+
+std::string normalize_url(std::string_view s) {
+  return percent_encode(s, "-._~!$&'()*+,;=:@/?#[]%");
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

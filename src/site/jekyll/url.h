@@ -31,8 +31,15 @@ struct Placeholder {
 // no repeated slashes, no "/./" or "/../".
 std::string expand_url(std::string_view tmpl, const std::vector<Placeholder>& placeholders);
 
+// Percent-encodes every byte that is neither alphanumeric nor in `keep`.
+std::string percent_encode(std::string_view s, std::string_view keep);
 // Percent-encodes what may not appear raw in a URL path (Addressable's path rules).
 std::string escape_path(std::string_view s);
+// Jekyll's URL normalization (relative_url, uri_escape): like escape_path, but query,
+// fragment and existing escapes stay.
+std::string normalize_url(std::string_view s);
+// &, <, > and " as entities (Jekyll's xml_escape).
+std::string xml_escape(std::string_view s);
 std::string unescape_path(std::string_view s);
 
 // Where a URL lands under the destination: "/a/" → "a/index.html", "/a" → "a.html" when
