@@ -172,42 +172,6 @@ void json(std::string& out, const Value& v, int depth) {
   }
 }
 
-std::string inspect(const Value& v) {
-  switch (v.type()) {
-    case Value::Type::kNil:
-      return "nil";
-    case Value::Type::kString: {
-      std::string out;
-      json_string(out, v.as_string());
-      return out;
-    }
-    case Value::Type::kArray: {
-      std::string out = "[";
-      bool first = true;
-      for (const Value& e : v.as_array()) {
-        if (!first) out += ", ";
-        first = false;
-        out += inspect(e);
-      }
-      return out + "]";
-    }
-    case Value::Type::kHash: {
-      std::string out = "{";
-      bool first = true;
-      for (const auto& [k, e] : v.as_hash()) {
-        if (!first) out += ", ";
-        first = false;
-        std::string key;
-        json_string(key, k);
-        out += key + "=>" + inspect(e);
-      }
-      return out + "}";
-    }
-    default:
-      return v.to_string();
-  }
-}
-
 // item[property] as Jekyll reads it: hash keys, or "a.b" paths.
 Value property(const Value& item, std::string_view prop) {
   Value cur = item;
@@ -611,7 +575,7 @@ void register_jekyll_filters(Environment& env) {
   env.register_filter(
       "inspect",
       [](const Value& in, Args, const KwArgs&, Context&) -> Value {
-        return xml_escape(inspect(in));
+        return xml_escape(liquid::inspect(in));
       },
       0, 0);
   env.register_filter(

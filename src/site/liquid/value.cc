@@ -148,6 +148,12 @@ void inspect(const Value& v, std::string& out) {
 
 }  // namespace
 
+std::string inspect(const Value& v) {
+  std::string out;
+  inspect(v, out);
+  return out;
+}
+
 void Value::append_to(std::string& out) const {
   switch (type()) {
     case Type::kNil:

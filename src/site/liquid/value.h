@@ -194,6 +194,9 @@ inline std::int64_t to_int64(double d) {
   return static_cast<std::int64_t>(d);
 }
 
+// Ruby's #inspect of a value: strings quoted, arrays and hashes written out ({"a"=>1}).
+std::string inspect(const Value& v);
+
 // Ruby-style float formatting (1.0, 0.1, 1.0e+20).
 std::string format_float(double d);
 
