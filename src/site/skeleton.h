@@ -1,7 +1,6 @@
 #pragma once
 // The new-blog skeleton that `mayfly new` writes (layouts, includes, stylesheet, about
-// page, first post, 404 page), embedded from src/site/skeleton/ at build time. The
-// repository's examples/blog is this skeleton as written out.
+// page, first post, 404 page): examples/blog, embedded at build time.
 #include <string_view>
 #include <vector>
 

@@ -173,8 +173,7 @@ Value SiteRenderer::document_value(const Document& d) const {
   return h;
 }
 
-Value SiteRenderer::build_site_value(bool with_content) const {
-  (void)with_content;
+Value SiteRenderer::build_site_value() const {
   Hash site = config_.data.as_hash();
   site.set("time", format_time(now_, liquid::DateTime::from_epoch(now_).offset));
   std::vector<Document*> posts;
@@ -252,10 +251,6 @@ Value SiteRenderer::build_site_value(bool with_content) const {
   site.set("collections", collections);
   site.set("documents", documents);
   return site;
-}
-
-Value SiteRenderer::base_site() const {
-  return build_site_value(false);
 }
 
 void SiteRenderer::render_body(Document& d, const Value& site, const Value& paginator) {
@@ -367,7 +362,7 @@ void SiteRenderer::run(unsigned threads) {
   for (const auto& d : content_.posts) docs.push_back(d.get());
   for (const auto& [name, list] : content_.collections)
     for (const auto& d : list) docs.push_back(d.get());
-  Value early_site = build_site_value(false);
+  Value early_site = build_site_value();
   parallel_for(docs.size(), threads, [&](size_t i) {
     render_body(*docs[i], early_site, Value());
     if (docs[i]->collection == "posts") render_excerpt(*docs[i], early_site);
@@ -384,7 +379,7 @@ void SiteRenderer::run(unsigned threads) {
     d.data.set("next", *h.find("next"));
     post_values_[&d] = Value(std::move(h));
   }
-  site_ = build_site_value(true);
+  site_ = build_site_value();
 
   // Phase 2: layouts for documents; pages render completely.
   std::vector<std::pair<Document*, Value>> pages;

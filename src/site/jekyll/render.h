@@ -40,8 +40,6 @@ class SiteRenderer {
   std::vector<Document*> outputs() const;
   const std::vector<std::string>& warnings() const { return warnings_; }
 
-  // The `site` value before any content is rendered (for generators that need posts).
-  liquid::Value base_site() const;
   // A document as templates see it (`page`, items of site.posts).
   liquid::Value document_value(const Document& d) const;
 
@@ -53,7 +51,8 @@ class SiteRenderer {
   std::string convert(const Document& d, const std::string& text) const;
   std::shared_ptr<const liquid::Template> parse(const std::string& source, const std::string& file,
                                                 int first_line) const;
-  liquid::Value build_site_value(bool with_content) const;
+  // The `site` variable from the current state of the content (posts' values once rendered).
+  liquid::Value build_site_value() const;
   RenderHost host_for(const Document& d) const;
 
   const SiteConfig& config_;
