@@ -213,8 +213,9 @@ void Tcp::send_cookie(Instant now, const Ipv4Meta& ip, const TcpSegment& seg,
   transmit(ip.source, r, {});
 }
 
-Tcp::Conn* Tcp::accept_cookie(Instant now, int listener, const Ipv4Meta& ip,
-                              const TcpSegment& seg) {
+Tcp::Conn* Tcp::accept_cookie(Instant now, int listener, const Ipv4Meta& ip, const TcpSegment& seg,
+                              bool& valid_cookie) {
+  valid_cookie = false;
   uint32_t iss = seg.acknowledgment() - 1;
   uint32_t irs = seg.sequence() - 1;
   uint32_t t = (iss >> 3) & 0x1f;
@@ -224,6 +225,7 @@ Tcp::Conn* Tcp::accept_cookie(Instant now, int listener, const Ipv4Meta& ip,
   Ipv4Endpoint remote{ip.source, seg.source_port()};
   if ((iss & 0xffffff00u) != cookie_hash(seg.destination_port(), remote, irs, iss & 0xff))
     return nullptr;
+  valid_cookie = true;
   Conn* c = allocate();
   if (!c) return nullptr;
   ++stats_.syn_cookies_accepted;
@@ -672,9 +674,18 @@ void Tcp::listen_input(Instant now, int listener, const Ipv4Meta& ip, const TcpS
   if (seg.has(kAck)) {
     // RFC 4987 §3.6: an ACK may complete a handshake we answered with a cookie.
     if (config_.syn_cookies && !seg.has(kSyn)) {
-      if (Conn* c = accept_cookie(now, listener, ip, seg)) {
+      bool valid_cookie = false;
+      if (Conn* c = accept_cookie(now, listener, ip, seg, valid_cookie)) {
         sync_input(now, *c, seg, opts);
         if (c->in_use) output(now, *c);
+        return;
+      }
+      // A good cookie but the pool is full: drop the ACK, as Linux does when its accept
+      // queue overflows. The client retransmits its data (its first segment with data
+      // carries the same cookie in its ACK field) and is admitted once a slot frees up,
+      // rather than being reset (found against the HTTP service at its connection limit).
+      if (valid_cookie) {
+        ++stats_.syn_dropped;
         return;
       }
     }

@@ -259,6 +259,8 @@ class Tcp : public TcpHandler {
   const TcpStats& stats() const { return stats_; }
   const TcpConfig& config() const { return config_; }
   size_t connections_in_use() const;
+  // The pool size: the most connections (of any state) at once.
+  size_t capacity() const { return pool_.size(); }
   // For tests: the current RTO of a connection and its congestion window.
   Duration rto(TcpId id) const { return pool_[size_t(id)].rto; }
   uint32_t cwnd(TcpId id) const { return pool_[size_t(id)].cwnd; }
@@ -284,7 +286,8 @@ class Tcp : public TcpHandler {
   uint32_t make_isn(Port local, Ipv4Endpoint remote, Instant now) const;
   uint32_t cookie_hash(Port local, Ipv4Endpoint remote, uint32_t irs, uint32_t low) const;
   void send_cookie(Instant now, const Ipv4Meta& ip, const TcpSegment& seg, const TcpOptions& opts);
-  Conn* accept_cookie(Instant now, int listener, const Ipv4Meta& ip, const TcpSegment& seg);
+  Conn* accept_cookie(Instant now, int listener, const Ipv4Meta& ip, const TcpSegment& seg,
+                      bool& valid_cookie);
   uint16_t our_mss() const;
   uint32_t effective_mss(const Conn& c) const;
   uint32_t rcv_window(const Conn& c) const;
