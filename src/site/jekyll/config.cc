@@ -185,8 +185,13 @@ SiteConfig load_config(const fs::path& source_arg, const BuildFlags& flags) {
   c.layouts_dir = str(merged, "layouts_dir", "_layouts");
   c.includes_dir = str(merged, "includes_dir", "_includes");
   c.data_dir = str(merged, "data_dir", "_data");
-  if (const Value* sass = merged.find("sass"); sass && sass->is_hash())
+  if (const Value* sass = merged.find("sass"); sass && sass->is_hash()) {
     c.sass_dir = str(sass->as_hash(), "sass_dir", "_sass");
+    std::string style = str(sass->as_hash(), "style", "compact");
+    if (!style.empty() && style[0] == ':') style.erase(0, 1);
+    if (style == "nested" || style == "expanded" || style == "compact" || style == "compressed")
+      c.sass_style = style;
+  }
   c.collections_dir = str(merged, "collections_dir");
   c.include = list(merged, "include");
   c.exclude = list(merged, "exclude");

@@ -31,6 +31,8 @@ struct SiteConfig {
   std::string includes_dir = "_includes";
   std::string data_dir = "_data";
   std::string sass_dir = "_sass";
+  // sass.style; jekyll-sass-converter keeps "compact" as the default with libsass (sassc).
+  std::string sass_style = "compact";
   std::vector<std::string> sass_load_paths;  // absolute; the theme's _sass among them
   // A gem-based theme (`theme: minima`): its _layouts, _includes, _sass and assets are
   // used where the site has none of its own.

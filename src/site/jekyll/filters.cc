@@ -463,7 +463,19 @@ void register_jekyll_filters(Environment& env) {
       "sort",
       [](const Value& in, Args a, const KwArgs&, Context&) -> Value {
         if (in.is_nil()) throw RenderError("sort: input is nil");
-        Array items = input_array(in);
+        // Jekyll's sort calls Ruby's Hash#sort on a hash: [key, value] pairs by key.
+        Array items;
+        if (in.is_hash()) {
+          for (const auto& [k, v] : in.as_hash()) items.push_back(Array{Value(k), v});
+          if (a.empty()) {
+            std::stable_sort(items.begin(), items.end(), [](const Value& x, const Value& y) {
+              return x.as_array()[0].to_string() < y.as_array()[0].to_string();
+            });
+            return items;
+          }
+        } else {
+          items = input_array(in);
+        }
         std::string prop = a.size() > 0 ? a[0].to_string() : "";
         bool nils_last = a.size() > 1 && a[1].to_string() == "last";
         auto key = [&](const Value& v) { return prop.empty() ? v : property(v, prop); };

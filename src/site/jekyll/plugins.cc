@@ -47,6 +47,13 @@ std::string squish(std::string_view s) {
   return out;
 }
 
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
 std::string get_str(const Value& h, std::string_view key) {
   Value v = h.get(key);
   return v.is_nil() ? std::string() : v.to_string();
@@ -68,45 +75,108 @@ TagRenderer feed_meta_tag(const TagInfo&) {
   };
 }
 
+// What `smartify` does to markup in a title: kramdown's SmartyPants output escapes a bare '&'
+// (one that does not start an entity); tags pass through. jekyll-feed then xml_escapes it again.
+std::string smart_amp(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '&') {
+      size_t j = i + 1;
+      if (j < s.size() && s[j] == '#') ++j;
+      size_t k = j;
+      while (k < s.size() && std::isalnum(static_cast<unsigned char>(s[k]))) ++k;
+      if (!(k > j && k < s.size() && s[k] == ';')) {
+        out += "&amp;";
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+// jekyll-seo-tag's format_string: markup stripped, whitespace squeezed; empty means unset.
+std::string seo_string(const Value& v) {
+  return v.is_nil() ? std::string() : squish(strip_html(v.to_string()));
+}
+
+// The author jekyll-seo-tag and jekyll-feed name: page.author, else the first of
+// page.authors, else site.author; a name found in site.data.authors is looked up there.
+Value resolve_author(const Value& site, const Value& page) {
+  Value a = page.get("author");
+  if (a.is_nil() || (a.is_string() && a.to_string().empty())) {
+    Value list = page.get("authors");
+    if (list.is_array() && !list.as_array().empty()) a = list.as_array().front();
+  }
+  if (a.is_nil()) a = site.get("author");
+  if (a.is_string()) {
+    Value known = site.get("data").get("authors").get(std::string_view(a.to_string()));
+    if (!known.is_nil()) return known;
+  }
+  return a;
+}
+
 TagRenderer seo_tag(const TagInfo& info) {
   bool with_title = info.markup.find("title=false") == std::string_view::npos;
   return [with_title](Context& ctx, std::string& out, const TagBody*) {
     const RenderHost& host = render_host(ctx);
     Value site = ctx.get("site"), page = ctx.get("page"), paginator = ctx.get("paginator");
-    std::string site_title = get_str(site, "title");
-    if (site_title.empty()) site_title = get_str(site, "name");
-    std::string page_title = get_str(page, "title");
-    std::string site_desc = get_str(site, "description");
+    std::string site_title = seo_string(site.get("title"));
+    if (site_title.empty()) site_title = seo_string(site.get("name"));
+    std::string site_desc = seo_string(site.get("description"));
+    std::string tagline = seo_string(site.get("tagline"));
+    std::string page_title = seo_string(page.get("title"));
+    if (page_title.empty()) page_title = site_title;
     std::string url = get_str(page, "url");
-    bool home = url == "/" || url == "/index.html";
-    std::string title = page_title.empty() ? site_title
-                        : site_title.empty() || page_title == site_title
-                            ? page_title
-                            : page_title + " | " + site_title;
-    if (home && !site_desc.empty() && page_title.empty()) title = site_title + " | " + site_desc;
-    int64_t pnum = paginator.get("page").is_number() ? int64_t(paginator.get("page").number()) : 1;
-    if (pnum > 1) title += " | Page " + std::to_string(pnum);
-    std::string desc = get_str(page, "description");
-    if (desc.empty()) desc = squish(strip_html(get_str(page, "excerpt")));
+    // Title rules of jekyll-seo-tag 2.8 (Drop#title), with "Page N of M for " on later pages.
+    std::string title;
+    if (!site_title.empty() && page_title != site_title)
+      title = page_title + " | " + site_title;
+    else if (!site_desc.empty() && !site_title.empty())
+      title = site_title + " | " + (tagline.empty() ? site_desc : tagline);
+    else
+      title = page_title;
+    Value pnum = paginator.get("page");
+    if (pnum.is_number() && pnum.number() > 1)
+      title = "Page " + pnum.to_string() + " of " + paginator.get("total_pages").to_string() +
+              " for " + title;
+    std::string desc = seo_string(page.get("description"));
+    if (desc.empty()) desc = seo_string(page.get("excerpt"));
     if (desc.empty()) desc = site_desc;
-    std::string canonical = absolute_url(*host.config, url);
-    std::string author = author_name(page.get("author"));
-    if (author.empty()) author = author_name(site.get("author"));
+    std::string canonical = get_str(page, "canonical_url");
+    if (canonical.empty()) {
+      canonical = absolute_url(*host.config, url);
+      if (canonical.ends_with("/index.html")) canonical.resize(canonical.size() - 10);
+    }
+    Value author_v = resolve_author(site, page);
+    std::string author = author_name(author_v);
     bool article = !page.get("date").is_nil();
+    // homepage_or_about?: "/", "/index.html", "/about/", "/about/index.html".
+    bool home_or_about = url == "/" || url == "/index.html" || url == "/index.htm" ||
+                         url == "/about/" || url == "/about/index.html";
+    std::string lang = get_str(page, "lang");
+    if (lang.empty()) lang = get_str(site, "lang");
+    if (lang.empty()) lang = "en_US";
+    std::string locale = get_str(page, "locale");
+    if (locale.empty()) locale = get_str(site, "locale");
+    if (locale.empty()) locale = lang;
+    std::replace(locale.begin(), locale.end(), '-', '_');
     out += "<!-- Begin Jekyll SEO tag (mayfly) -->\n";
-    if (with_title) out += "<title>" + xml_escape(title) + "</title>\n";
+    if (with_title && !title.empty()) out += "<title>" + xml_escape(title) + "</title>\n";
     out += "<meta name=\"generator\" content=\"mayfly\" />\n";
-    std::string og_title = page_title.empty() ? site_title : page_title;
-    out += "<meta property=\"og:title\" content=\"" + xml_escape(og_title) + "\" />\n";
+    if (!page_title.empty())
+      out += "<meta property=\"og:title\" content=\"" + xml_escape(page_title) + "\" />\n";
     if (!author.empty()) out += "<meta name=\"author\" content=\"" + xml_escape(author) + "\" />\n";
-    out += "<meta property=\"og:locale\" content=\"" +
-           xml_escape(get_str(site, "lang").empty() ? "en_US" : get_str(site, "lang")) + "\" />\n";
+    out += "<meta property=\"og:locale\" content=\"" + xml_escape(locale) + "\" />\n";
     if (!desc.empty()) {
       out += "<meta name=\"description\" content=\"" + xml_escape(desc) + "\" />\n";
       out += "<meta property=\"og:description\" content=\"" + xml_escape(desc) + "\" />\n";
     }
-    out += "<link rel=\"canonical\" href=\"" + xml_escape(canonical) + "\" />\n";
-    out += "<meta property=\"og:url\" content=\"" + xml_escape(canonical) + "\" />\n";
+    // Liquid truthiness: an empty site.url still counts, only a missing one does not.
+    if (!site.get("url").is_nil() && !(site.get("url").is_bool() && !site.get("url").as_bool())) {
+      out += "<link rel=\"canonical\" href=\"" + xml_escape(canonical) + "\" />\n";
+      out += "<meta property=\"og:url\" content=\"" + xml_escape(canonical) + "\" />\n";
+    }
     if (!site_title.empty())
       out += "<meta property=\"og:site_name\" content=\"" + xml_escape(site_title) + "\" />\n";
     out += std::string("<meta property=\"og:type\" content=\"") +
@@ -114,17 +184,27 @@ TagRenderer seo_tag(const TagInfo& info) {
     if (article)
       out += "<meta property=\"article:published_time\" content=\"" + xmlschema(page.get("date")) +
              "\" />\n";
+    if (!paginator.get("previous_page").is_nil())
+      out += "<link rel=\"prev\" href=\"" +
+             xml_escape(absolute_url(*host.config, get_str(paginator, "previous_page_path"))) +
+             "\" />\n";
+    if (!paginator.get("next_page").is_nil())
+      out += "<link rel=\"next\" href=\"" +
+             xml_escape(absolute_url(*host.config, get_str(paginator, "next_page_path"))) +
+             "\" />\n";
     out += "<meta name=\"twitter:card\" content=\"summary\" />\n";
-    out += "<meta property=\"twitter:title\" content=\"" + xml_escape(og_title) + "\" />\n";
+    if (!page_title.empty())
+      out += "<meta property=\"twitter:title\" content=\"" + xml_escape(page_title) + "\" />\n";
     Hash ld;
     ld.set("@context", "https://schema.org");
-    ld.set("@type", article ? "BlogPosting" : "WebSite");
-    ld.set("headline", og_title);
+    ld.set("@type", home_or_about ? "WebSite" : article ? "BlogPosting" : "WebPage");
     if (!desc.empty()) ld.set("description", desc);
+    ld.set("headline", page_title);
     ld.set("url", canonical);
     if (article) {
+      Value modified = page.get("last_modified_at");
+      ld.set("dateModified", xmlschema(modified.is_nil() ? page.get("date") : modified));
       ld.set("datePublished", xmlschema(page.get("date")));
-      ld.set("dateModified", xmlschema(page.get("date")));
     }
     if (!author.empty()) ld.set("author", Hash{{"@type", "Person"}, {"name", author}});
     out +=
@@ -149,36 +229,56 @@ std::string feed_xml(const SiteConfig& config, const SiteRenderer& r, const Site
   out += "<link href=\"" + xml_escape(url) + "\" rel=\"alternate\" type=\"text/html\" />";
   out += "<updated>" + xmlschema(site.get("time")) + "</updated>";
   out += "<id>" + xml_escape(feed_url) + "</id>";
-  if (!title.empty()) out += "<title type=\"html\">" + xml_escape(title) + "</title>";
+  if (!title.empty()) out += "<title type=\"html\">" + xml_escape(smart_amp(title)) + "</title>";
   if (!get_str(site, "description").empty())
     out += "<subtitle>" + xml_escape(get_str(site, "description")) + "</subtitle>";
-  std::string site_author = author_name(site.get("author"));
-  if (!site_author.empty()) out += "<author><name>" + xml_escape(site_author) + "</name></author>";
+  Value site_author = site.get("author");
+  if (!site_author.is_nil()) {
+    std::string name = author_name(site_author);
+    out += "<author><name>" + xml_escape(name) + "</name>";
+    if (site_author.is_hash() && !site_author.get("email").is_nil())
+      out += "<email>" + xml_escape(get_str(site_author, "email")) + "</email>";
+    if (site_author.is_hash() && !site_author.get("uri").is_nil())
+      out += "<uri>" + xml_escape(get_str(site_author, "uri")) + "</uri>";
+    out += "</author>";
+  }
   int limit = 10;
   if (Value f = site.get("feed"); f.is_hash() && f.get("posts_limit").is_number())
     limit = int(f.get("posts_limit").number());
   int n = 0;
+  // Newest first; drafts only when the site shows them (jekyll-feed filters on site.show_drafts).
   for (auto it = content.posts.rbegin(); it != content.posts.rend() && n < limit; ++it) {
     const Document& d = **it;
-    if (d.kind == DocumentKind::Draft) continue;
+    if (d.kind == DocumentKind::Draft && !config.show_drafts) continue;
     ++n;
     Value page = r.document_value(d);
     std::string post_url = absolute_url(config, d.url);
-    std::string t = squish(strip_html(get_str(page, "title")));
+    std::string t = squish(strip_html(smart_amp(get_str(page, "title"))));
     out += "<entry><title type=\"html\">" + xml_escape(t) + "</title>";
     out += "<link href=\"" + xml_escape(post_url) +
            "\" rel=\"alternate\" type=\"text/html\" title=\"" + xml_escape(t) + "\" />";
     std::string date = xmlschema(page.get("date"));
-    out += "<published>" + date + "</published><updated>" + date + "</updated>";
-    out += "<id>" + xml_escape(post_url) + "</id>";
+    Value modified = page.get("last_modified_at");
+    out += "<published>" + date + "</published><updated>" +
+           (modified.is_nil() ? date : xmlschema(modified)) + "</updated>";
+    out += "<id>" + xml_escape(absolute_url(config, get_str(page, "id"))) + "</id>";
     out += "<content type=\"html\" xml:base=\"" + xml_escape(post_url) + "\">" +
-           xml_escape(d.content) + "</content>";
-    std::string author = author_name(page.get("author"));
-    if (author.empty()) author = site_author;
-    if (!author.empty()) out += "<author><name>" + xml_escape(author) + "</name></author>";
-    for (const auto& c : d.categories) out += "<category term=\"" + xml_escape(c) + "\" />";
+           xml_escape(trim(d.content)) + "</content>";
+    Value author = resolve_author(site, page);
+    out += "<author><name>" + xml_escape(author_name(author)) + "</name>";
+    if (author.is_hash() && !author.get("email").is_nil())
+      out += "<email>" + xml_escape(get_str(author, "email")) + "</email>";
+    if (author.is_hash() && !author.get("uri").is_nil())
+      out += "<uri>" + xml_escape(get_str(author, "uri")) + "</uri>";
+    out += "</author>";
+    if (Value c = page.get("category"); !c.is_nil())
+      out += "<category term=\"" + xml_escape(c.to_string()) + "\" />";
+    else
+      for (const auto& c2 : d.categories) out += "<category term=\"" + xml_escape(c2) + "\" />";
     for (const auto& tg : d.tags) out += "<category term=\"" + xml_escape(tg) + "\" />";
-    std::string summary = squish(strip_html(d.excerpt));
+    std::string summary = get_str(page, "description");
+    if (summary.empty()) summary = get_str(page, "excerpt");
+    summary = squish(strip_html(summary));
     if (!summary.empty()) out += "<summary type=\"html\">" + xml_escape(summary) + "</summary>";
     out += "</entry>";
   }
@@ -186,12 +286,15 @@ std::string feed_xml(const SiteConfig& config, const SiteRenderer& r, const Site
   return out;
 }
 
+// jekyll-sitemap: collection documents with output (posts among them, drafts too when shown),
+// then HTML pages (paginated ones included) but not 404.html, then static HTML and PDF files.
 std::string sitemap_xml(const SiteConfig& config, const SiteRenderer& r,
                         const SiteContent& content) {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
       "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-  auto add = [&](const std::string& url, const std::string& lastmod) {
+  auto add = [&](std::string url, const std::string& lastmod) {
+    if (size_t i = url.find("/index.html"); i != std::string::npos) url.replace(i, 11, "/");
     out += "<url>\n<loc>" + xml_escape(absolute_url(config, url)) + "</loc>\n";
     if (!lastmod.empty()) out += "<lastmod>" + lastmod + "</lastmod>\n";
     out += "</url>\n";
@@ -200,20 +303,31 @@ std::string sitemap_xml(const SiteConfig& config, const SiteRenderer& r,
     const Value* s = d.data.find("sitemap");
     return !(s && s->is_bool() && !s->as_bool());
   };
+  auto lastmod = [](const Document& d) {
+    const Value* lm = d.data.find("last_modified_at");
+    if (lm && !lm->is_nil()) return xmlschema(*lm);
+    const Value* date = d.data.find("date");
+    return date && !date->is_nil() ? xmlschema(*date) : std::string();
+  };
   for (const auto& d : content.posts)
-    if (listed(*d) && d->kind == DocumentKind::Post)
-      add(d->url, xmlschema(r.document_value(*d).get("date")));
+    if (listed(*d) && (d->kind == DocumentKind::Post || config.show_drafts))
+      add(d->url, lastmod(*d));
   for (const auto& [name, docs] : content.collections)
     for (const auto& d : docs)
-      if (d->write && listed(*d)) add(d->url, "");
-  for (const auto& p : content.pages) {
-    if (p->output_ext != ".html" || !listed(*p) || p->url == "/404.html") continue;
+      if (d->write && listed(*d)) add(d->url, lastmod(*d));
+  for (const Document* p : r.outputs()) {
+    if (p->kind != DocumentKind::Page || p->output_ext != ".html" || !listed(*p) ||
+        p->url == "/404.html")
+      continue;
     const Value* lm = p->data.find("last_modified_at");
-    add(p->url, lm ? xmlschema(*lm) : "");
+    add(p->url, lm && !lm->is_nil() ? xmlschema(*lm) : "");
   }
   for (const auto& s : content.static_files) {
-    std::string ext = std::filesystem::path(s.relative_path).extension().string();
-    if (ext == ".html" || ext == ".htm" || ext == ".xhtml" || ext == ".pdf") add(s.url, "");
+    std::filesystem::path rel(s.relative_path);
+    std::string ext = rel.extension().string();
+    if (rel.filename() == "404.html") continue;
+    if (ext == ".html" || ext == ".htm" || ext == ".xhtml" || ext == ".pdf")
+      add("/" + s.relative_path, "");
   }
   out += "</urlset>\n";
   return out;
@@ -246,7 +360,7 @@ void Plugins::before_render(SiteRenderer& renderer, SiteContent& content) {
   if (it == content.pages.end()) return;
   std::vector<const Document*> posts;
   for (auto p = content.posts.rbegin(); p != content.posts.rend(); ++p)
-    if ((*p)->kind == DocumentKind::Post) posts.push_back(p->get());
+    if ((*p)->kind == DocumentKind::Post || config_.show_drafts) posts.push_back(p->get());
   int per = config_.paginate;
   int total_pages = std::max(1, int((posts.size() + size_t(per) - 1) / size_t(per)));
   auto page_path = [&](int n) -> std::string {

@@ -155,9 +155,15 @@ std::vector<Placeholder> document_placeholders(const Document& d, const SiteConf
       inner.substr(0, inner.size() - d.source_path.extension().string().size());
   std::string cats;
   std::string slug_cats;
+  // Jekyll::Drops::UrlDrop#categories: downcased, each once.
+  std::vector<std::string> seen;
   for (const auto& c : d.categories) {
+    std::string lower = c;
+    for (char& ch : lower) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    if (std::find(seen.begin(), seen.end(), lower) != seen.end()) continue;
+    seen.push_back(lower);
     if (!cats.empty()) cats += "/";
-    cats += c;
+    cats += lower;
     if (!slug_cats.empty()) slug_cats += "/";
     slug_cats += slugify(c);
   }
@@ -224,6 +230,16 @@ std::string document_url(const Document& d, const SiteConfig& config) {
   return expand_url(tmpl, p);
 }
 
+// Jekyll::Document#id: File.join(File.dirname(url), slug). Ruby's dirname ignores a trailing
+// slash, so "/2020/01/02/title/" and "/2020/01/02/title.html" both give "/2020/01/02/title".
+std::string document_id(std::string_view url, const std::string& slug) {
+  while (url.size() > 1 && url.back() == '/') url.remove_suffix(1);
+  size_t slash = url.rfind('/');
+  std::string dir =
+      slash == std::string_view::npos || slash == 0 ? "" : std::string(url.substr(0, slash));
+  return dir + "/" + slug;
+}
+
 void fill_page_data(Document& d, const SiteConfig& config) {
   Hash& h = d.data;
   fs::path rel(d.relative_path);
@@ -243,8 +259,7 @@ void fill_page_data(Document& d, const SiteConfig& config) {
   if (d.collection != "posts") {
     h.set("slug", d.data.find("slug") ? *d.data.find("slug") : Value(basename));
     if (!h.find("title")) h.set("title", titleize_slug(basename));
-    h.set("id", d.url.substr(
-                    0, d.url.size() - (d.url.ends_with(d.output_ext) ? d.output_ext.size() : 0)));
+    h.set("id", document_id(d.url, h.find("slug")->to_string()));
     return;
   }
   h.set("draft", d.kind == DocumentKind::Draft);
@@ -253,9 +268,7 @@ void fill_page_data(Document& d, const SiteConfig& config) {
   h.set("date", format_time(d.date, d.date_offset));
   h.set("categories", to_array(d.categories));
   h.set("tags", to_array(d.tags));
-  // Jekyll::Document#id: the URL's directory joined with the slug.
-  std::string dir = d.url.substr(0, d.url.rfind('/'));
-  h.set("id", dir + "/" + h.find("slug")->to_string());
+  h.set("id", document_id(d.url, h.find("slug")->to_string()));
   (void)config;
 }
 

@@ -20,7 +20,11 @@ std::string compile_sass(const std::string& source, bool indented, const SiteCon
   for (const auto& extra : config.sass_load_paths) include += ":" + extra;
   sass_option_set_include_path(opts, include.c_str());
   sass_option_set_is_indented_syntax_src(opts, indented);
-  sass_option_set_output_style(opts, SASS_STYLE_EXPANDED);
+  Sass_Output_Style style = config.sass_style == "expanded"     ? SASS_STYLE_EXPANDED
+                            : config.sass_style == "nested"     ? SASS_STYLE_NESTED
+                            : config.sass_style == "compressed" ? SASS_STYLE_COMPRESSED
+                                                                : SASS_STYLE_COMPACT;
+  sass_option_set_output_style(opts, style);
   sass_option_set_precision(opts, 10);
   sass_option_set_input_path(opts, file.c_str());
   int status = sass_compile_data_context(data);
