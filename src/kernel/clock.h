@@ -1,0 +1,13 @@
+#pragma once
+// Time: the TSC, calibrated against the PIT at boot (the local APIC timer in the same
+// window), and the wall clock read once from the CMOS RTC.
+#include <cstdint>
+
+namespace mayfly::kernel {
+
+void clock_init();
+uint64_t tsc_hz();
+int64_t monotonic_ms();  // since boot
+int64_t unix_seconds();  // RTC at boot plus the monotonic time since
+
+}  // namespace mayfly::kernel
