@@ -80,8 +80,9 @@ std::string post_permalink_template(std::string_view style) {
 
 std::string add_permalink_suffix(std::string tmpl, std::string_view style) {
   if (style == "pretty") return tmpl + "/";
-  if (style == "date" || style == "ordinal" || style == "none" || style == "weekdate")
-    return tmpl + ":output_ext";
+  // Jekyll::Utils.add_permalink_suffix lists date, ordinal and none, but not weekdate: with
+  // weekdate, pages get URLs without an extension (files still end in .html).
+  if (style == "date" || style == "ordinal" || style == "none") return tmpl + ":output_ext";
   if (style.ends_with("/")) tmpl += "/";
   if (style.ends_with(":output_ext")) tmpl += ":output_ext";
   return tmpl;

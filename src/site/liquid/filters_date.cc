@@ -274,6 +274,30 @@ std::string pad(std::int64_t v, int width, char padc) {
   return neg ? "-" + s : s;
 }
 
+// ISO 8601 week-based year and week number (%G, %V): weeks start on Monday, and week 1 is the
+// one with the year's first Thursday.
+bool leap_year(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+int iso_weeks_in_year(int y) {
+  // 53 weeks when January 1st is a Thursday, or a Wednesday in a leap year.
+  int jan1 = int((days_from_civil(y, 1, 1) + 4) % 7);  // 1970-01-01 was a Thursday (4)
+  if (jan1 < 0) jan1 += 7;
+  return jan1 == 4 || (jan1 == 3 && leap_year(y)) ? 53 : 52;
+}
+void iso_week(const std::tm& tm, int& year, int& week) {
+  year = tm.tm_year + 1900;
+  int monday_based = (tm.tm_wday + 6) % 7;
+  week = (tm.tm_yday - monday_based + 10) / 7;
+  if (week < 1) {
+    --year;
+    week = iso_weeks_in_year(year);
+  } else if (week > iso_weeks_in_year(year)) {
+    ++year;
+    week = 1;
+  }
+}
+
 std::string cap(const char* w) {
   std::string s = w;
   s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
@@ -386,6 +410,16 @@ std::string DateTime::strftime(std::string_view fmt) const {
       case 'w':
         r = num(tm.tm_wday, 1, '0');
         break;
+      case 'V':
+      case 'G':
+      case 'g': {
+        int iso_year = 0, week = 0;
+        iso_week(tm, iso_year, week);
+        r = c == 'V'   ? num(week, 2, '0')
+            : c == 'G' ? num(iso_year, 4, '0')
+                       : num(iso_year % 100, 2, '0');
+        break;
+      }
       case 'U':
         r = num((tm.tm_yday + 7 - tm.tm_wday) / 7, 2, '0');
         break;

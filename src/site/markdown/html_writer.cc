@@ -16,6 +16,28 @@
 namespace mayfly::site::markdown {
 namespace {
 
+// kramdown parses raw HTML and writes void elements back in XHTML form ("<br>" becomes
+// "<br />"); themes and filters that count words see that form, so write it the same way.
+std::string void_tag_as_kramdown(std::string_view tag) {
+  static constexpr std::string_view kVoid[] = {"br",     "hr",    "wbr", "img", "input",
+                                               "source", "embed", "col", "area"};
+  if (tag.size() < 4 || tag.front() != '<' || tag.back() != '>') return std::string(tag);
+  size_t n = 1;
+  while (n < tag.size() && std::isalpha(static_cast<unsigned char>(tag[n]))) ++n;
+  std::string name(tag.substr(1, n - 1));
+  for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+  bool is_void = false;
+  for (std::string_view v : kVoid) is_void = is_void || name == v;
+  if (!is_void ||
+      (n < tag.size() - 1 && !std::isspace(static_cast<unsigned char>(tag[n])) && tag[n] != '/'))
+    return std::string(tag);
+  std::string_view attrs = tag.substr(n, tag.size() - 1 - n);
+  if (!attrs.empty() && attrs.back() == '/') attrs.remove_suffix(1);
+  while (!attrs.empty() && std::isspace(static_cast<unsigned char>(attrs.back())))
+    attrs.remove_suffix(1);
+  return "<" + name + std::string(attrs) + " />";
+}
+
 std::string_view literal(cmark_node* node) {
   const char* s = cmark_node_get_literal(node);
   return s == nullptr ? std::string_view() : std::string_view(s);
@@ -658,7 +680,7 @@ void HtmlWriter::inline_node(cmark_node* node) {
       return;
     case CMARK_NODE_HTML_INLINE:
       if (options_.raw_html) {
-        out_.append(literal(node));
+        out_.append(void_tag_as_kramdown(literal(node)));
       } else {
         append_escaped_text(out_, literal(node));
       }

@@ -9,6 +9,8 @@ Cases:
                time; the Gemfile is deleted, Jekyll builds with Debian's gems, offline.
   fixture-blog tests/site/oracle/fixture-blog: permalink styles, pagination, includes, data
                files, excerpts, categories/tags, footnotes, code, drafts, collections, ...
+               (permalink: pretty, built with --drafts)
+  fixture-*    the same blog with permalink none, ordinal (and --future), weekdate, custom
   octopress    tests/site/oracle/octopress: an Octopress-shaped site (source/ -> public/).
 
 Every difference fails the test unless allowed-differences.txt lists it:
@@ -70,11 +72,30 @@ def prepare_copy(name):
     return prepare
 
 
+def prepare_with_permalink(style):
+    """The fixture blog with another site-wide permalink style."""
+    def prepare(work):
+        src = prepare_copy("fixture-blog")(work)
+        cfg = os.path.join(src, "_config.yml")
+        with open(cfg, encoding="utf-8") as f:
+            text = f.read()
+        assert "\npermalink: pretty\n" in text
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write(text.replace("\npermalink: pretty\n", f"\npermalink: {style}\n"))
+        return src
+    return prepare
+
+
 # name -> (prepare(work) -> source root, extra build args, output dir relative to the root or
 # None for `-d`, site source relative to the root)
 CASES = {
     "jekyll-new": (prepare_jekyll_new, [], None),
     "fixture-blog": (prepare_copy("fixture-blog"), ["--drafts"], None),
+    # The same blog with the other permalink styles (jekyll-new has the default, date).
+    "fixture-none": (prepare_with_permalink("none"), [], None),
+    "fixture-ordinal": (prepare_with_permalink("ordinal"), ["--future"], None),
+    "fixture-weekdate": (prepare_with_permalink("weekdate"), [], None),
+    "fixture-custom": (prepare_with_permalink("/blog/:year/:month/:day/:title/"), [], None),
 }
 
 
