@@ -40,35 +40,50 @@ int64_t read_rtc() {
   return http::unix_from_civil(year, conv(v[4]), conv(v[3]), hour, conv(v[1]), conv(v[0]));
 }
 
+// Reads PIT channel 0's current count (latched, low then high byte).
+uint16_t pit_count() {
+  outb(0x43, 0x00);  // latch channel 0
+  uint8_t lo = inb(0x40);
+  uint8_t hi = inb(0x40);
+  return uint16_t(lo | (hi << 8));
+}
+
 }  // namespace
 
 void clock_init() {
-  // PIT channel 2, gated by port 0x61, counts down 11932 ticks of 1.193182 MHz = 10 ms.
-  constexpr uint16_t kCount = 11932;
-  outb(0x61, (inb(0x61) & ~0x02) | 0x01);
-  outb(0x43, 0xB0);  // channel 2, lobyte/hibyte, mode 0
-  outb(0x42, kCount & 0xFF);
-  outb(0x42, kCount >> 8);
-  // Restart the gate so the count begins now.
-  uint8_t gate = inb(0x61);
-  outb(0x61, gate & ~0x01);
-  outb(0x61, gate | 0x01);
+  // PIT channel 0 as a free-running rate generator (mode 2, full 65536 count) at 1.193182
+  // MHz; read back with latch commands and summed over wraps until 10 ms of ticks passed.
+  // (Port 0x61's channel-2 gate is missing on some machines, QEMU microvm among them.)
+  constexpr uint32_t kPitHz = 1193182;
+  constexpr uint32_t kTicks = kPitHz / 100;  // 10 ms
+  outb(0x43, 0x34);                          // channel 0, lobyte/hibyte, mode 2
+  outb(0x40, 0);
+  outb(0x40, 0);
+  uint16_t last = pit_count();
+  // Wait for the counter to move at all, so an absent PIT is a clear panic, not a bad clock.
+  for (uint64_t spins = 0; pit_count() == last; ++spins)
+    if (spins > 10000000)
+      panic("clock: the PIT (i8254) does not count; mayfly needs it to calibrate the TSC");
+  last = pit_count();
   lapic_timer_start_count();
   uint64_t start = rdtsc();
-  uint64_t spins = 0;
-  while (!(inb(0x61) & 0x20)) {
-    if (++spins > 100000000) panic("clock: the PIT never counted down (no PIT?)");
+  uint32_t elapsed = 0;
+  while (elapsed < kTicks) {
+    uint16_t now = pit_count();
+    elapsed += uint16_t(last - now);  // counts down; wraps at 65536
+    last = now;
   }
   uint64_t tsc = rdtsc() - start;
   uint32_t apic = lapic_timer_elapsed();
-  g_tsc_hz = tsc * 100;
+  g_tsc_hz = tsc * kPitHz / elapsed;
   if (g_tsc_hz < 1000000)
     panic("clock: TSC calibration gave %llu Hz", (unsigned long long)g_tsc_hz);
-  lapic_timer_set_rate(apic / 10);
+  uint64_t apic_per_ms = uint64_t(apic) * kPitHz / elapsed / 1000;
+  lapic_timer_set_rate(apic_per_ms);
   g_tsc_boot = rdtsc();
   g_rtc_boot = read_rtc();
-  KLOG(kDebug, "clock: TSC %llu kHz, LAPIC timer %u ticks/ms\n",
-       (unsigned long long)(g_tsc_hz / 1000), apic / 10);
+  KLOG(kDebug, "clock: TSC %llu kHz, LAPIC timer %llu ticks/ms\n",
+       (unsigned long long)(g_tsc_hz / 1000), (unsigned long long)apic_per_ms);
 }
 
 uint64_t tsc_hz() {

@@ -83,7 +83,8 @@ VirtioTransport* find_nic(const KernelConfig& config) {
     const MmioDevice& d = config.mmio[i];
     if (VirtioTransport* t = probe_virtio_mmio_net(d.base, d.size, d.irq)) return t;
   }
-  return probe_virtio_pci_net(config.force_legacy);
+  if (VirtioTransport* t = probe_virtio_pci_net(config.force_legacy)) return t;
+  return probe_microvm_mmio_net();
 }
 
 }  // namespace

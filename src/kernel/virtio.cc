@@ -310,4 +310,22 @@ VirtioTransport* probe_virtio_mmio_net(uint64_t base, uint64_t size, uint32_t ir
   return make_transport<Mmio>(uintptr_t(base));
 }
 
+VirtioTransport* probe_microvm_mmio_net() {
+  constexpr uint64_t kWindow = 0xFEB00000, kSlot = 0x200;
+  constexpr int kSlots = 24;
+  map_mmio(kWindow, kSlots * kSlot);
+  map_mmio(0xFEC10000, 4096);
+  uint32_t v = mmio_read<uint32_t>(0xFEC10000 + 0x10);  // second I/O APIC's IOWIN after reset
+  mmio_write<uint32_t>(0xFEC10000, 1);                  // select its version register
+  v = mmio_read<uint32_t>(0xFEC10000 + 0x10);
+  bool second_ioapic = v != 0xFFFFFFFF && v != 0 && (v & 0xFF) >= 0x11;
+  for (int i = 0; i < kSlots; ++i) {
+    uint64_t base = kWindow + uint64_t(i) * kSlot;
+    if (mmio_read<uint32_t>(base) != 0x74726976 || mmio_read<uint32_t>(base + 8) != 1) continue;
+    uint32_t irq = uint32_t((second_ioapic ? 24 : 5) + i);
+    return probe_virtio_mmio_net(base, kSlot, irq);
+  }
+  return nullptr;
+}
+
 }  // namespace mayfly::kernel

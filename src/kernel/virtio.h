@@ -79,5 +79,9 @@ class VirtioTransport {
 VirtioTransport* probe_virtio_pci_net(bool force_legacy);
 // virtio-mmio at `base`; nullptr unless it is a version-2 network device.
 VirtioTransport* probe_virtio_mmio_net(uint64_t base, uint64_t size, uint32_t irq);
+// QEMU's microvm without the devices on the command line (it describes them only in ACPI
+// for PVH kernels): probes its virtio-mmio window (0xFEB00000, 512-byte slots) and derives
+// each slot's GSI as microvm assigns them (24 + slot with the second I/O APIC, else 5 + slot).
+VirtioTransport* probe_microvm_mmio_net();
 
 }  // namespace mayfly::kernel
