@@ -1,6 +1,11 @@
 #include "site/jekyll/build.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
 
 #include <chrono>
 #include <cstdlib>
@@ -24,17 +29,31 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-void write_file(const fs::path& path, const std::string& data) {
-  fs::create_directories(path.parent_path());
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw std::runtime_error(path.string() + ": cannot write");
-  f.write(data.data(), std::streamsize(data.size()));
-  if (!f) throw std::runtime_error(path.string() + ": write failed");
+void write_file(const fs::path& path, std::string_view data) {
+  // No fsync: the staging folder is renamed into place only after every write succeeded.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == ENOENT) {
+    fs::create_directories(path.parent_path());
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  }
+  if (fd < 0) throw std::runtime_error(path.string() + ": cannot write: " + std::strerror(errno));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      throw std::runtime_error(path.string() + ": write failed: " + std::strerror(err));
+    }
+    done += size_t(n);
+  }
+  ::close(fd);
 }
 
 // The build's output goes to DEST.tmp-PID first; a finished build replaces DEST in two
 // renames, keeping the files Jekyll keeps (keep_files: .git, .svn).
-class StagedDestination {
+class StagedDestination : public OutputSink {
  public:
   explicit StagedDestination(fs::path dest) : dest_(std::move(dest)) {
     staging_ = dest_.parent_path() /
@@ -47,6 +66,14 @@ class StagedDestination {
     if (!committed_) fs::remove_all(staging_, ec);
   }
   const fs::path& root() const { return staging_; }
+  void write(const std::string& path, std::string_view data) override {
+    write_file(staging_ / path, data);
+  }
+  void copy(const std::string& path, const fs::path& from) override {
+    fs::path to = staging_ / path;
+    fs::create_directories(to.parent_path());
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  }
   void commit(const std::vector<std::string>& keep) {
     std::error_code ec;
     for (const auto& k : keep)
@@ -101,40 +128,39 @@ BuildResult build_site(const fs::path& source, const BuildOptions& options) {
   result.read_seconds = seconds_since(t0);
 
   auto t1 = std::chrono::steady_clock::now();
-  SiteRenderer renderer(config, content, now);
+  SiteRenderer renderer(config, content, now, options.cache);
   Plugins plugins(config);
   plugins.before_render(renderer, content);
-  renderer.run(threads);
-  for (const auto& w : renderer.warnings()) warn(w);
-  std::vector<GeneratedFile> generated = plugins.after_render(renderer, content);
-  result.render_seconds = seconds_since(t1);
 
-  auto t2 = std::chrono::steady_clock::now();
-  StagedDestination dest(config.destination);
+  // Output paths are known before rendering: each document is written as soon as its layouts
+  // are applied (on the render threads), so the site is never held in memory whole.
+  std::optional<StagedDestination> staged;
+  if (!options.sink) staged.emplace(config.destination);
+  OutputSink& sink = options.sink ? *options.sink : *staged;
   std::map<std::string, std::string> written;  // output path → source, for conflicts
   auto claim = [&](const std::string& out, const std::string& from) {
     auto [it, fresh] = written.emplace(out, from);
     if (!fresh) warn("conflict: " + out + " is written by both " + it->second + " and " + from);
     return fresh;
   };
-  std::vector<Document*> docs = renderer.outputs();
-  for (Document* d : docs)
+  for (Document* d : renderer.outputs())
     if (!claim(d->output_path, d->relative_path)) d->write = false;
-  parallel_for(docs.size(), threads, [&](size_t i) {
-    Document* d = docs[i];
-    if (d->write) write_file(dest.root() / d->output_path, d->output);
+  renderer.run(threads, [&sink](Document& d, std::string_view out) {
+    if (d.write) sink.write(d.output_path, out);
   });
+  for (const auto& w : renderer.warnings()) warn(w);
+  std::vector<GeneratedFile> generated = plugins.after_render(renderer, content);
+  result.render_seconds = seconds_since(t1);
+
+  auto t2 = std::chrono::steady_clock::now();
   std::vector<const StaticFile*> statics;
   for (const auto& s : content.static_files)
     if (claim(s.output_path, s.relative_path)) statics.push_back(&s);
-  parallel_for(statics.size(), threads, [&](size_t i) {
-    fs::path to = dest.root() / statics[i]->output_path;
-    fs::create_directories(to.parent_path());
-    fs::copy_file(statics[i]->source_path, to, fs::copy_options::overwrite_existing);
-  });
+  parallel_for(statics.size(), threads,
+               [&](size_t i) { sink.copy(statics[i]->output_path, statics[i]->source_path); });
   for (const auto& g : generated)
-    if (claim(g.path, "(" + g.plugin + ")")) write_file(dest.root() / g.path, g.content);
-  dest.commit({".git", ".svn"});
+    if (claim(g.path, "(" + g.plugin + ")")) sink.write(g.path, g.content);
+  if (staged) staged->commit({".git", ".svn"});
   result.write_seconds = seconds_since(t2);
 
   result.pages = content.pages.size();

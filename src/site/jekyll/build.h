@@ -5,11 +5,23 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "site/jekyll/config.h"
 
 namespace mayfly::site {
+
+class ConversionCache;
+
+// Where a build's files go: the staged destination folder, or memory (`serve --watch`).
+// Paths are relative to the site's root ("blog/x/index.html"). Called from several threads.
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  virtual void write(const std::string& path, std::string_view data) = 0;
+  virtual void copy(const std::string& path, const std::filesystem::path& from) = 0;
+};
 
 struct BuildOptions {
   BuildFlags flags;
@@ -18,6 +30,10 @@ struct BuildOptions {
       time;  // site.time; default now (SOURCE_DATE_EPOCH for reproducible builds)
   std::function<void(const std::string&)>
       warn;  // build warnings (missing layouts, unknown plugins)
+  // Markdown conversions kept from one build to the next (`serve --watch`); may be null.
+  ConversionCache* cache = nullptr;
+  // When set, the files go here and the destination is not touched.
+  OutputSink* sink = nullptr;
 };
 
 struct BuildResult {

@@ -5,11 +5,40 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "site/liquid/value.h"
 
 namespace mayfly::site {
+
+// Text a document shares with the template values that show it (page.content, the items of
+// site.posts): one copy however many values hold it. Reads as a std::string.
+class SharedText {
+ public:
+  SharedText() = default;
+  SharedText& operator=(std::string s) {
+    p_ = std::make_shared<const std::string>(std::move(s));
+    return *this;
+  }
+  SharedText& operator=(std::shared_ptr<const std::string> p) {
+    p_ = std::move(p);
+    return *this;
+  }
+  const std::string& str() const { return p_ ? *p_ : empty_string(); }
+  operator const std::string&() const { return str(); }
+  operator std::string_view() const { return str(); }
+  bool empty() const { return str().empty(); }
+  size_t size() const { return str().size(); }
+  const std::shared_ptr<const std::string>& ptr() const { return p_; }
+
+ private:
+  static const std::string& empty_string() {
+    static const std::string kEmpty;
+    return kEmpty;
+  }
+  std::shared_ptr<const std::string> p_;
+};
 
 enum class DocumentKind { Page, Post, Draft, CollectionDocument };
 
@@ -39,7 +68,7 @@ struct Document {
   bool write = true;        // false for collection documents without output
 
   // Filled by the renderer.
-  std::string content;  // converted (Markdown → HTML) and Liquid-rendered, before layouts
+  SharedText content;   // converted (Markdown → HTML) and Liquid-rendered, before layouts
   std::string output;   // after layouts
   std::string excerpt;  // rendered excerpt (posts)
 };

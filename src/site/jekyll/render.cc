@@ -1,6 +1,7 @@
 #include "site/jekyll/render.h"
 
 #include <atomic>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/xxhash64.h"
 #include "site/jekyll/prepare.h"
 #include "site/jekyll/sass.h"
 #include "site/jekyll/yaml_value.h"
@@ -51,6 +53,36 @@ void parallel_for(size_t n, unsigned threads, const std::function<void(size_t)>&
   if (error) std::rethrow_exception(error);
 }
 
+std::shared_ptr<const std::string> ConversionCache::find(uint64_t key, uint64_t check) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.check != check) return nullptr;
+  it->second.used = true;
+  return it->second.html;
+}
+
+void ConversionCache::put(uint64_t key, uint64_t check, std::shared_ptr<const std::string> html) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries_[key] = Entry{check, std::move(html), true};
+}
+
+void ConversionCache::sweep() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (!it->second.used) {
+      it = entries_.erase(it);
+    } else {
+      it->second.used = false;
+      ++it;
+    }
+  }
+}
+
+size_t ConversionCache::size() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return entries_.size();
+}
+
 namespace {
 
 std::string read_text(const fs::path& p) {
@@ -74,8 +106,13 @@ Value to_array(const std::vector<Document*>& docs, const std::function<Value(con
 
 }  // namespace
 
-SiteRenderer::SiteRenderer(const SiteConfig& config, SiteContent& content, int64_t now)
-    : config_(config), content_(content), now_(now), env_(liquid::Environment::standard()) {
+SiteRenderer::SiteRenderer(const SiteConfig& config, SiteContent& content, int64_t now,
+                           ConversionCache* cache)
+    : config_(config),
+      content_(content),
+      now_(now),
+      env_(liquid::Environment::standard()),
+      cache_(cache) {
   register_jekyll_filters(env_);
   register_jekyll_tags(env_);
   std::vector<fs::path> include_dirs = {config_.source / config_.includes_dir};
@@ -104,6 +141,20 @@ SiteRenderer::SiteRenderer(const SiteConfig& config, SiteContent& content, int64
     if (const Value* eo = k->as_hash().find("entity_output"); eo && eo->is_string())
       markdown_options_.typographic_entities = eo->as_string() != "as_char";
   }
+  if (cache_) {
+    const markdown::Options& o = markdown_options_;
+    std::string fingerprint = {char(o.smart_quotes),   char(o.typographic_entities),
+                               char(o.heading_ids),    char(o.footnotes),
+                               char(o.bare_autolinks), char(o.hard_wrap),
+                               char(o.highlight_code), char(o.raw_html)};
+    fingerprint += o.heading_id_prefix + '\0' + o.default_code_language;
+    cache_seed_ = xxhash64(fingerprint.data(), fingerprint.size());
+  }
+  // The whole file is not needed once its front matter is parsed.
+  for (const auto& d : content_.pages) std::string().swap(d->raw);
+  for (const auto& d : content_.posts) std::string().swap(d->raw);
+  for (const auto& [name, docs] : content_.collections)
+    for (const auto& d : docs) std::string().swap(d->raw);
   for (const auto& d : content_.pages) urls_by_path_[d->relative_path] = d->url;
   for (const auto& d : content_.posts) {
     urls_by_path_[d->relative_path] = d->url;
@@ -157,17 +208,28 @@ RenderHost SiteRenderer::host_for(const Document& d) const {
   return h;
 }
 
-std::string SiteRenderer::convert(const Document& d, const std::string& text) const {
-  if (d.markdown) return markdown::render(text, markdown_options_);
+std::shared_ptr<const std::string> SiteRenderer::convert(const Document& d,
+                                                         std::string_view text) const {
+  if (d.markdown) {
+    if (!cache_)
+      return std::make_shared<const std::string>(markdown::render(text, markdown_options_));
+    uint64_t key = xxhash64(text.data(), text.size(), cache_seed_);
+    uint64_t check = xxhash64(text.data(), text.size(), ~cache_seed_);
+    if (auto hit = cache_->find(key, check)) return hit;
+    auto html = std::make_shared<const std::string>(markdown::render(text, markdown_options_));
+    cache_->put(key, check, html);
+    return html;
+  }
   std::string ext = d.source_path.extension().string();
   if (ext == ".scss" || ext == ".sass")
-    return compile_sass(text, ext == ".sass", config_, d.relative_path);
-  return text;
+    return std::make_shared<const std::string>(
+        compile_sass(std::string(text), ext == ".sass", config_, d.relative_path));
+  return std::make_shared<const std::string>(text);
 }
 
 Value SiteRenderer::document_value(const Document& d) const {
   Hash h = d.data;
-  h.set("content", d.content.empty() ? Value(d.body) : Value(d.content));
+  h.set("content", d.content.ptr() ? Value(d.content.ptr()) : Value(d.body));
   h.set("output", nullptr);
   if (d.collection == "posts") h.set("excerpt", d.excerpt);
   return h;
@@ -253,39 +315,43 @@ Value SiteRenderer::build_site_value() const {
   return site;
 }
 
-void SiteRenderer::render_body(Document& d, const Value& site, const Value& paginator) {
-  std::string text = d.body;
-  if (has_liquid(text) &&
+void SiteRenderer::render_body(Document& d, const SiteFn& site, const Value& paginator) {
+  std::string_view body = d.body;
+  if (has_liquid(body) &&
       !(d.data.find("render_with_liquid") && !d.data.find("render_with_liquid")->truthy())) {
-    auto tpl = parse(text, d.relative_path, d.body_line);
-    Hash globals{{"site", site}, {"page", document_value(d)}};
+    std::string text;
+    auto tpl = parse(d.body, d.relative_path, d.body_line);
+    Hash globals{{"site", site()}, {"page", document_value(d)}};
     if (!paginator.is_nil()) globals.set("paginator", paginator);
     Context ctx(Value(std::move(globals)), env_);
     ctx.set_partials(partials_.get());
     RenderHost host = host_for(d);
     ctx.host() = static_cast<const RenderHost*>(&host);
     text = with_file_lines(d.relative_path, d.body_line, [&] { return tpl->render(ctx); });
+    d.content = convert(d, text);
+    return;
   }
-  d.content = convert(d, text);
+  d.content = convert(d, body);
 }
 
-void SiteRenderer::render_excerpt(Document& d, const Value& site) {
+void SiteRenderer::render_excerpt(Document& d, const SiteFn& site) {
   const Value* sep_v = d.data.find("excerpt_separator");
   std::string sep = sep_v && !sep_v->is_nil() ? sep_v->to_string() : config_.excerpt_separator;
   if (const Value* e = d.data.find("excerpt");
       e && !e->is_nil() && d.front_matter.contains("excerpt")) {
-    d.excerpt = convert(d, e->to_string());
+    d.excerpt = *convert(d, e->to_string());
     return;
   }
-  std::string head = d.body;
+  std::string_view head_view = d.body;
   if (!sep.empty()) {
-    size_t at = head.find(sep);
-    if (at != std::string::npos) head = head.substr(0, at);
+    size_t at = head_view.find(sep);
+    if (at != std::string::npos) head_view = head_view.substr(0, at);
   }
-  if (has_liquid(head)) {
+  if (has_liquid(head_view)) {
+    std::string head(head_view);
     try {
       auto tpl = parse(head, d.relative_path, d.body_line);
-      Context ctx(Value(Hash{{"site", site}, {"page", document_value(d)}}), env_);
+      Context ctx(Value(Hash{{"site", site()}, {"page", document_value(d)}}), env_);
       ctx.set_partials(partials_.get());
       RenderHost host = host_for(d);
       ctx.host() = static_cast<const RenderHost*>(&host);
@@ -293,22 +359,27 @@ void SiteRenderer::render_excerpt(Document& d, const Value& site) {
     } catch (const LiquidError&) {
       // The separator may cut a block tag in half (Jekyll then closes it); fall back to
       // the rendered content's first part.
-      std::string content = d.content;
+      const std::string& content = d.content;
       size_t at = content.find("</p>");
       d.excerpt = at == std::string::npos ? content : content.substr(0, at + 4) + "\n";
       return;
     }
+    d.excerpt = *convert(d, head);
+    return;
   }
-  d.excerpt = convert(d, head);
+  d.excerpt = *convert(d, head_view);
 }
 
-void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& paginator) {
-  std::string output = d.content;
+void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& paginator,
+                                 const OutputFn& on_output) {
+  // The output so far, shared (never copied) with the next layout's `content`.
+  Value output = d.content.ptr() ? Value(d.content.ptr()) : Value(d.content.str());
   const Value* layout_name = d.data.find("layout");
   std::string name = layout_name && !layout_name->is_nil() ? layout_name->to_string() : "";
   Hash layout_data;
   std::set<std::string> seen;
-  Value page = document_value(d);
+  auto known = post_values_.find(&d);
+  Value page = known != post_values_.end() ? known->second : document_value(d);
   RenderHost host = host_for(d);
   while (!name.empty() && name != "none" && name != "null") {
     auto it = layouts_.find(name);
@@ -325,18 +396,25 @@ void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& pa
     Hash merged = l.data;
     for (const auto& [k, v] : layout_data) merged.set(k, v);  // the inner layout wins
     layout_data = merged;
-    Hash globals{
-        {"site", site}, {"page", page}, {"layout", Value(layout_data)}, {"content", output}};
+    Hash globals;
+    globals.set("site", site);
+    globals.set("page", page);
+    globals.set("layout", Value(layout_data));
+    globals.set("content", std::move(output));
     if (!paginator.is_nil()) globals.set("paginator", paginator);
     Context ctx(Value(std::move(globals)), env_);
     ctx.set_partials(partials_.get());
     ctx.host() = static_cast<const RenderHost*>(&host);
-    output =
-        with_file_lines(l.relative_path, l.body_line, [&] { return it->second->tpl->render(ctx); });
+    output = Value(with_file_lines(l.relative_path, l.body_line,
+                                   [&] { return it->second->tpl->render(ctx); }));
     const Value* parent = l.data.find("layout");
     name = parent && !parent->is_nil() ? parent->to_string() : "";
   }
-  d.output = std::move(output);
+  if (on_output) {
+    on_output(d, output.as_string());
+  } else {
+    d.output = output.as_string();
+  }
 }
 
 std::vector<Document*> SiteRenderer::outputs() const {
@@ -350,38 +428,51 @@ std::vector<Document*> SiteRenderer::outputs() const {
   return out;
 }
 
-void SiteRenderer::run(unsigned threads) {
+void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
   for (const auto& [name, layout] : content_.layouts) {
     auto lt = std::make_unique<LayoutTemplate>();
     lt->layout = &layout;
     lt->tpl = parse(layout.body, layout.relative_path, layout.body_line);
     layouts_.emplace(name, std::move(lt));
   }
-  // Phase 1: posts and collection documents get their content (site.posts shows it).
+  // Phase 1: posts and collection documents get their content (site.posts shows it). The
+  // `site` of this phase is built only when a body has Liquid in it.
   std::vector<Document*> docs;
   for (const auto& d : content_.posts) docs.push_back(d.get());
   for (const auto& [name, list] : content_.collections)
     for (const auto& d : list) docs.push_back(d.get());
-  Value early_site = build_site_value();
+  std::once_flag early_once;
+  Value early_site;
+  SiteFn early = [&]() -> const Value& {
+    std::call_once(early_once, [&] { early_site = build_site_value(); });
+    return early_site;
+  };
   parallel_for(docs.size(), threads, [&](size_t i) {
-    render_body(*docs[i], early_site, Value());
-    if (docs[i]->collection == "posts") render_excerpt(*docs[i], early_site);
+    render_body(*docs[i], early, Value());
+    if (docs[i]->collection == "posts") render_excerpt(*docs[i], early);
   });
+  early_site = Value();
 
-  // Posts as site.posts shows them, with next and previous (oldest first in content_).
+  // Posts as site.posts shows them, with next and previous (oldest first in content_); the
+  // values share each post's content.
+  std::vector<Value> base(content_.posts.size());
+  for (size_t i = 0; i < content_.posts.size(); ++i) base[i] = document_value(*content_.posts[i]);
   for (size_t i = 0; i < content_.posts.size(); ++i) {
     Document& d = *content_.posts[i];
-    Hash h = document_value(d).as_hash();
-    h.set("previous", i > 0 ? document_value(*content_.posts[i - 1]) : Value(nullptr));
-    h.set("next",
-          i + 1 < content_.posts.size() ? document_value(*content_.posts[i + 1]) : Value(nullptr));
-    d.data.set("previous", *h.find("previous"));
-    d.data.set("next", *h.find("next"));
+    Hash h = base[i].as_hash();
+    Value previous = i > 0 ? base[i - 1] : Value(nullptr);
+    Value next = i + 1 < content_.posts.size() ? base[i + 1] : Value(nullptr);
+    h.set("previous", previous);
+    h.set("next", next);
+    d.data.set("previous", previous);
+    d.data.set("next", next);
     post_values_[&d] = Value(std::move(h));
   }
+  base.clear();
   site_ = build_site_value();
 
-  // Phase 2: layouts for documents; pages render completely.
+  // Phase 2: layouts for documents; pages render completely. Pages go first: an archive of
+  // every post is the longest single job, so it must not start last.
   std::vector<std::pair<Document*, Value>> pages;
   for (const auto& p : content_.pages) pages.emplace_back(p.get(), Value());
   for (auto& p : paginated_) {
@@ -393,14 +484,15 @@ void SiteRenderer::run(unsigned threads) {
     p.paginator.set("posts", Value(std::move(posts)));
     pages.emplace_back(p.page, Value(p.paginator));
   }
+  SiteFn final_site = [this]() -> const Value& { return site_; };
   size_t total = docs.size() + pages.size();
   parallel_for(total, threads, [&](size_t i) {
-    if (i < docs.size()) {
-      apply_layouts(*docs[i], site_, Value());
+    if (i >= pages.size()) {
+      apply_layouts(*docs[i - pages.size()], site_, Value(), on_output);
     } else {
-      auto& [page, paginator] = pages[i - docs.size()];
-      render_body(*page, site_, paginator);
-      apply_layouts(*page, site_, paginator);
+      auto& [page, paginator] = pages[i];
+      render_body(*page, final_site, paginator);
+      apply_layouts(*page, site_, paginator, on_output);
     }
   });
 }

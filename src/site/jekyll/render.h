@@ -8,6 +8,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "site/jekyll/config.h"
@@ -18,9 +20,31 @@
 
 namespace mayfly::site {
 
+// Markdown converted to HTML, kept between the builds of one process (`mayfly serve --watch`).
+// Conversion is a pure function of the text and the Markdown options, so a post whose text
+// did not change is not converted again. Thread-safe.
+class ConversionCache {
+ public:
+  std::shared_ptr<const std::string> find(uint64_t key, uint64_t check);
+  void put(uint64_t key, uint64_t check, std::shared_ptr<const std::string> html);
+  // Drops the entries no build used since the previous sweep.
+  void sweep();
+  size_t size();
+
+ private:
+  struct Entry {
+    uint64_t check;
+    std::shared_ptr<const std::string> html;
+    bool used;
+  };
+  std::mutex mutex_;
+  std::unordered_map<uint64_t, Entry> entries_;
+};
+
 class SiteRenderer {
  public:
-  SiteRenderer(const SiteConfig& config, SiteContent& content, int64_t now);
+  SiteRenderer(const SiteConfig& config, SiteContent& content, int64_t now,
+               ConversionCache* cache = nullptr);
   ~SiteRenderer();
 
   // Extra tags and filters (plugins) go in before run().
@@ -32,7 +56,10 @@ class SiteRenderer {
                 std::vector<const Document*> posts = {});
 
   // Renders everything. Throws SourceError or liquid::LiquidError ("file:line:col: ...").
-  void run(unsigned threads);
+  // With on_output, each finished document's output goes there (from any render thread)
+  // instead of into Document::output, so that a big site is not held in memory twice.
+  using OutputFn = std::function<void(Document&, std::string_view)>;
+  void run(unsigned threads, const OutputFn& on_output = {});
 
   // The `site` variable as the final pages saw it (for generators that run afterwards).
   const liquid::Value& site_value() const { return site_; }
@@ -45,10 +72,12 @@ class SiteRenderer {
 
  private:
   struct LayoutTemplate;
-  void render_body(Document& d, const liquid::Value& site, const liquid::Value& paginator);
-  void render_excerpt(Document& d, const liquid::Value& site);
-  void apply_layouts(Document& d, const liquid::Value& site, const liquid::Value& paginator);
-  std::string convert(const Document& d, const std::string& text) const;
+  using SiteFn = std::function<const liquid::Value&()>;
+  void render_body(Document& d, const SiteFn& site, const liquid::Value& paginator);
+  void render_excerpt(Document& d, const SiteFn& site);
+  void apply_layouts(Document& d, const liquid::Value& site, const liquid::Value& paginator,
+                     const OutputFn& on_output);
+  std::shared_ptr<const std::string> convert(const Document& d, std::string_view text) const;
   std::shared_ptr<const liquid::Template> parse(const std::string& source, const std::string& file,
                                                 int first_line) const;
   // The `site` variable from the current state of the content (posts' values once rendered).
@@ -71,6 +100,8 @@ class SiteRenderer {
   std::vector<Paginated> paginated_;
   std::vector<std::unique_ptr<Document>> generated_;
   markdown::Options markdown_options_;
+  ConversionCache* cache_;
+  uint64_t cache_seed_ = 0;  // the Markdown options, hashed into every cache key
   liquid::Value site_;
   std::vector<std::string> warnings_;
   std::mutex warnings_mutex_;

@@ -8,6 +8,7 @@
 namespace mayfly::site::markdown {
 
 std::string render(std::string_view markdown, const Options& options) {
+  ParseArena arena;
   Document doc = parse(markdown, options);
   std::string out;
   out.reserve(markdown.size() + markdown.size() / 2);
@@ -16,6 +17,7 @@ std::string render(std::string_view markdown, const Options& options) {
 }
 
 std::string render_inline(std::string_view markdown, const Options& options) {
+  ParseArena arena;
   Document doc = parse(markdown, options);
   cmark_node* first = cmark_node_first_child(doc.get());
   if (first != nullptr && cmark_node_next(first) == nullptr &&
