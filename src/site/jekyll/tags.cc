@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "site/jekyll/host.h"
+#include "site/jekyll/octopress_tags.h"
 #include "site/markdown/highlight/highlight.h"
 
 namespace mayfly::site {
@@ -143,6 +144,8 @@ void register_jekyll_tags(Environment& env) {
   env.register_tag("link", link_tag);
   env.register_tag("post_url", post_url_tag);
   env.register_tag("include_relative", include_relative_tag);
+  // Octopress 2's tags are always there: no Jekyll tag uses their names.
+  register_octopress_tags(env);
 }
 
 }  // namespace mayfly::site

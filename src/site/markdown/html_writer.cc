@@ -214,7 +214,14 @@ void HtmlWriter::block(cmark_node* node, int indent, bool transparent) {
       list(node, indent);
       return;
     case CMARK_NODE_CODE_BLOCK: {
-      std::string_view lang = info_language(cstr(cmark_node_get_fence_info(node)));
+      std::string_view info = cstr(cmark_node_get_fence_info(node));
+      if (CodeFigure figure; options_.raw_html && octopress_fence_info(info, figure)) {
+        out_.append(static_cast<size_t>(indent), ' ');
+        append_code_figure(out_, literal(node), figure);
+        out_.push_back('\n');
+        return;
+      }
+      std::string_view lang = info_language(info);
       append_code_block(out_, literal(node), lang, options_, indent);
       return;
     }
