@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""The unikernel under QEMU TCG: boots on each virtio transport and serves the fixture site;
+a corrupt bundle panics with a clear message; a bounded soak shows no memory growth.
+
+Usage: test_kernel.py PATH/TO/mayfly PATH/TO/mayfly-kernel [unittest args]
+"""
+
+import os
+import re
+import shutil
+import socket
+import tempfile
+import time
+import unittest
+
+import vm as v
+from harness import curl, read_fixture
+
+TMP = None
+BUNDLE = None
+
+
+def setUpModule():
+    global TMP, BUNDLE
+    TMP = tempfile.mkdtemp(prefix="mayfly-kernel-")
+    BUNDLE = v.make_bundle(TMP)
+
+
+def tearDownModule():
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+class Boot(unittest.TestCase):
+    def boot_and_serve(self, transport, expect):
+        m = v.Vm(BUNDLE, TMP, transport=transport).start()
+        try:
+            m.wait_http()
+            r = curl(m.url("/"))
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.body, read_fixture("index.html"))
+            r = curl(m.url("/large.txt"), "--compressed")
+            self.assertEqual(r.body, read_fixture("large.txt"))
+            console = m.console()
+            self.assertIn("mayfly ", console)
+            self.assertRegex(console, r"bundle [0-9a-f]{32}: ")
+            self.assertIn(expect, console)
+            self.assertIn("serving on http://10.0.2.15:80/", console)
+        finally:
+            m.stop()
+
+    def test_pci_modern(self):
+        self.boot_and_serve("pci-modern", "virtio-net: virtio-pci (modern)")
+
+    def test_pci_legacy(self):
+        self.boot_and_serve("pci-legacy", "virtio-net: virtio-pci (legacy)")
+
+    def test_pci_transitional(self):
+        self.boot_and_serve("pci-transitional", "virtio-net: virtio-pci (modern)")
+
+    def test_mmio_microvm(self):
+        self.boot_and_serve("mmio", "virtio-net: virtio-mmio")
+
+    def test_static_ip(self):
+        m = v.Vm(BUNDLE, TMP, append="ip=10.0.2.15/24,10.0.2.2 port=80").start()
+        try:
+            m.wait_http()
+            self.assertIn("serving on http://10.0.2.15:80/ (/24, gateway 10.0.2.2)", m.console())
+        finally:
+            m.stop()
+
+
+class Panics(unittest.TestCase):
+    def expect_panic(self, bundle, message, append=""):
+        m = v.Vm(bundle, TMP, append=append).start()
+        try:
+            self.assertTrue(m.wait_console("halted (panic=halt)", timeout=60), m.console())
+            console = m.console()
+            self.assertIn("PANIC: ", console)
+            self.assertIn(message, console)
+            self.assertIn("backtrace:", console)
+        finally:
+            m.stop()
+
+    def test_corrupt_bundle(self):
+        with open(BUNDLE, "rb") as f:
+            data = bytearray(f.read())
+        data[len(data) // 2] ^= 0x5A  # one flipped byte in the data section
+        bad = os.path.join(TMP, "corrupt.mfb")
+        with open(bad, "wb") as f:
+            f.write(data)
+        self.expect_panic(bad, "bundle: module 0 (%d bytes at 0x" % len(data))
+        self.expect_panic(bad, "is not a valid bundle")
+
+    def test_not_a_bundle(self):
+        bad = os.path.join(TMP, "text.mfb")
+        with open(bad, "wb") as f:
+            f.write(b"this is not a bundle\n" * 100)
+        self.expect_panic(bad, "is not a valid bundle")
+
+    def test_bad_command_line(self):
+        self.expect_panic(BUNDLE, "command line: 'ip=10.0.2/24': expected", append="ip=10.0.2/24")
+
+    def test_reboot_on_panic_stops_qemu(self):
+        bad = os.path.join(TMP, "text2.mfb")
+        with open(bad, "wb") as f:
+            f.write(b"x" * 4096)
+        m = v.Vm(bad, TMP, append="panic=reboot").start()
+        try:
+            m.proc.wait(timeout=60)  # -no-reboot: the reset ends QEMU
+            self.assertIn("rebooting (panic=reboot)", m.console())
+        finally:
+            m.stop()
+
+
+class Soak(unittest.TestCase):
+    """A bounded load (count and time) with memstats on: the allocator's high-water mark and
+    the stack's do not move after the first requests."""
+
+    def memstats(self, m):
+        return [(int(a), int(s)) for a, s in re.findall(
+            r"memstats: allocated (\d+) bytes, stack high-water (\d+) bytes", m.console())]
+
+    def test_no_memory_growth(self):
+        m = v.Vm(BUNDLE, TMP, append="memstats=1").start()
+        try:
+            m.wait_http()
+            paths = [b"/", b"/large.txt", b"/missing", b"/assets/app.3f9a2c1b.css", b"/sub"]
+            sent = 0
+            deadline = time.monotonic() + 40
+            warm = None
+            while sent < 1500 and time.monotonic() < deadline:
+                # keep-alive batches of 10 pipelined requests, plus new connections
+                with socket.create_connection(("127.0.0.1", m.port), timeout=10) as s:
+                    req = b"".join(b"GET " + paths[(sent + i) % len(paths)] +
+                                   b" HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+                                   for i in range(10))
+                    s.sendall(req + b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    while s.recv(65536):
+                        pass
+                sent += 11
+                if warm is None and sent >= 110:
+                    time.sleep(1.2)
+                    warm = self.memstats(m)[-1]
+            time.sleep(1.5)
+            stats = self.memstats(m)
+            self.assertGreaterEqual(sent, 300, "too few requests in the time bound")
+            self.assertIsNotNone(warm)
+            self.assertEqual(stats[-1][0], warm[0], "allocator grew: %s" % stats)
+            self.assertEqual(stats[-1][1], warm[1], "stack grew: %s" % stats)
+            m.requests = sent
+        finally:
+            m.stop()
+
+
+if __name__ == "__main__":
+    v.take_binaries_from_argv()
+    unittest.main()
