@@ -106,6 +106,10 @@ KernelConfig parse_cmdline(const char* cmdline) {
       uint64_t s = 0;
       if (!parse_number(value, s) || s > 86400) bad(word, "memstats=SECONDS");
       c.memstats_seconds = int64_t(s);
+    } else if (key == "selftest") {
+      if (value != "wx" && value != "nx" && value != "stack" && value != "canary")
+        bad(word, "selftest=wx|nx|stack|canary");
+      value.copy(c.selftest, sizeof(c.selftest) - 1);
     } else if (key == "virtio") {
       if (value != "legacy") bad(word, "virtio=legacy");
       c.force_legacy = true;

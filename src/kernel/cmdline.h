@@ -1,7 +1,7 @@
 #pragma once
 // The kernel command line (PVH cmdline, QEMU -append), words separated by spaces:
 //   ip=dhcp | ip=ADDR/PREFIX[,GATEWAY]   port=N   log=quiet|info|access|debug
-//   panic=halt|reboot   memstats=SECONDS   virtio=legacy
+//   panic=halt|reboot   memstats=SECONDS   virtio=legacy   selftest=wx|nx|stack|canary
 //   virtio_mmio.device=SIZE@ADDRESS:IRQ (as QEMU microvm and Firecracker add them)
 // Unknown words are reported and ignored.
 #include <cstddef>
@@ -24,6 +24,9 @@ struct KernelConfig {
   bool reboot_on_panic = false;
   int64_t memstats_seconds = 0;  // 0: off
   bool force_legacy = false;
+  // selftest=wx|nx|stack|canary: provoke that fault after boot (the kernel tests check the
+  // panic each gives).
+  char selftest[8] = {};
   MmioDevice mmio[8];
   size_t mmio_count = 0;
 };

@@ -78,6 +78,35 @@ size_t stack_used() {
   return size_t(reinterpret_cast<const char*>(top) - reinterpret_cast<const char*>(p));
 }
 
+// Deliberate faults for the tests: each must end in a precise panic, never a hang.
+volatile size_t g_recursion_limit = ~size_t(0);  // volatile: the compiler cannot see the end
+[[gnu::noinline, gnu::used]] size_t recurse(size_t depth) {
+  volatile char pad[512];
+  pad[0] = char(depth);
+  if (depth >= g_recursion_limit) return 0;
+  return recurse(depth + 1) + pad[0];
+}
+[[gnu::noinline]] void smash(const char* s, size_t n) {
+  char buf[16];
+  volatile char* p = buf;                          // volatile stores: none may be dropped
+  for (size_t i = 0; i < n; ++i) p[i] = s[i % 4];  // deliberately past the end
+}
+void run_selftest(std::string_view what) {
+  kprintf("selftest: %.*s\n", int(what.size()), what.data());
+  if (what == "wx") {
+    *reinterpret_cast<volatile uint8_t*>(&recurse) = 0xC3;  // write into text
+  } else if (what == "nx") {
+    static uint8_t code[16] = {0xC3};  // "ret" in .data
+    reinterpret_cast<void (*)()>(code)();
+  } else if (what == "stack") {
+    recurse(0);
+  } else if (what == "canary") {
+    static const char text[5] = "AAAA";
+    smash(text, 64);
+  }
+  panic("selftest %.*s did not fault", int(what.size()), what.data());
+}
+
 VirtioTransport* find_nic(const KernelConfig& config) {
   for (size_t i = 0; i < config.mmio_count; ++i) {
     const MmioDevice& d = config.mmio[i];
@@ -126,6 +155,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t start_info_paddr) {
        (unsigned long long)((__rodata_end - __text_start) / 1024));
   lapic_init();
   clock_init();
+  if (config.selftest[0]) run_selftest(config.selftest);
 
   bundle::Error err =
       g_bundle.open(reinterpret_cast<const uint8_t*>(bundle_addr), size_t(bundle_size));

@@ -100,6 +100,18 @@ class Panics(unittest.TestCase):
     def test_bad_command_line(self):
         self.expect_panic(BUNDLE, "command line: 'ip=10.0.2/24': expected", append="ip=10.0.2/24")
 
+    def test_write_to_code_faults(self):  # W^X: text is read-only
+        self.expect_panic(BUNDLE, "(protection violation, write)", append="selftest=wx")
+
+    def test_execute_data_faults(self):  # NX on data
+        self.expect_panic(BUNDLE, "(protection violation, instruction fetch)", append="selftest=nx")
+
+    def test_stack_overflow_hits_guard_page(self):
+        self.expect_panic(BUNDLE, "-- stack overflow (guard page)", append="selftest=stack")
+
+    def test_stack_protector(self):
+        self.expect_panic(BUNDLE, "PANIC: stack smashing detected", append="selftest=canary")
+
     def test_reboot_on_panic_stops_qemu(self):
         bad = os.path.join(TMP, "text2.mfb")
         with open(bad, "wb") as f:
