@@ -12,6 +12,8 @@
 #include "cli/commands.h"
 #include "cli/site_source.h"
 #include "cli/term.h"
+#include "cli/watch.h"
+#include "hosted/netstack/user_stack.h"
 #include "hosted/server.h"
 
 namespace mayfly::cli {
@@ -33,6 +35,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     hosted::ServerOptions server;
     std::string access_log = "-";
     BundleFlags flags;
+    bool watch = false;
+    hosted::netstack::UserStackOptions user;  // --stack user: src/net over a TAP device
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve a site or bundle over HTTP on this machine");
@@ -57,12 +61,46 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--header", args->flags.headers,
                   "Extra response header when PATH is a directory, 'Name: value' (repeatable)");
+  // The user-space stack (src/hosted/netstack): the unikernel's network code on Linux.
+  auto& u = args->user;
+  cmd->add_option("--stack", u.stack, "Network stack: linux (sockets) or user (mayfly's own)")
+      ->capture_default_str();
+  cmd->add_option("--tap", u.tap, "With --stack user: the TAP interface to run on");
+  cmd->add_flag("--dhcp", u.dhcp, "With --stack user: get an address by DHCP");
+  cmd->add_option("--ip", u.ip, "With --stack user: static address, ADDR/PREFIX");
+  cmd->add_option("--gw", u.gw, "With --stack user and --ip: the default gateway");
+  cmd->add_option("--mac", u.mac, "With --stack user: our MAC (default: random, local)");
+  cmd->add_option("--pcap", u.pcap, "With --stack user: record every frame to this pcap file");
+  cmd->add_option("--faults", u.faults,
+                  "With --stack user: inject faults, e.g. loss=5,reorder=25,dup=5,"
+                  "delay=20ms~10ms,corrupt=1");
+  cmd->add_flag("-w,--watch", args->watch,
+                "For a blog source: rebuild on change and reload open pages (cli/watch.h)");
   cmd->footer("SIGINT or SIGTERM stops accepting, finishes responses in flight and exits 0.");
   cmd->callback([args, &exit_code] {
+    if (auto err = hosted::netstack::check_user_stack_options(args->user)) {
+      print_error(*err);
+      exit_code = kExitUsage;
+      return;
+    }
     try {
       args->server.access_log_fd = open_log(args->access_log);
+      if (args->watch) {
+        if (!is_blog_source(args->path)) {
+          print_error(args->path + ": --watch needs a blog source (a folder with _config.yml)");
+          exit_code = kExitUsage;
+          return;
+        }
+        exit_code = serve_watch(args->path, args->flags, args->server);
+        return;
+      }
       LoadedBundle lb;
       load_bundle(args->path, args->flags, lb);
+      if (args->user.stack == "user") {
+        exit_code = hosted::netstack::run_user_stack(lb.bundle, args->user, args->server,
+                                                     [](const std::string& m) { print_notice(m); });
+        return;
+      }
 
       // Signals go to one thread that waits for them; the event loops never see them.
       sigset_t set;
