@@ -252,6 +252,8 @@ Value SiteRenderer::build_site_value() const {
   site.set("related_posts", related);
   std::vector<Document*> pages;
   for (const auto& p : content_.pages) pages.push_back(p.get());
+  // Generated pages (jekyll-paginate's index pages) are in site.pages too, as in Jekyll.
+  for (const auto& p : generated_) pages.push_back(p.get());
   site.set("pages", to_array(pages, [this](const Document& d) { return document_value(d); }));
   Array html_pages;
   for (Document* p : pages)
@@ -273,19 +275,20 @@ Value SiteRenderer::build_site_value() const {
   }
   site.set("static_files", statics);
   site.set("html_files", html_files);
-  // Categories and tags: name → posts, newest first.
+  // Categories and tags: name → posts, newest first; the names in the order the oldest
+  // posts first name them (Jekyll's Site#post_attr_hash walks the posts oldest first).
   Hash categories, tags;
   std::map<std::string, Array> cat_map, tag_map;
   std::vector<std::string> cat_order, tag_order;
+  for (size_t i = posts.size(); i-- > 0;) {
+    for (const auto& c : posts[i]->categories)
+      if (cat_map.emplace(c, Array{}).second) cat_order.push_back(c);
+    for (const auto& t : posts[i]->tags)
+      if (tag_map.emplace(t, Array{}).second) tag_order.push_back(t);
+  }
   for (size_t i = 0; i < posts.size(); ++i) {
-    for (const auto& c : posts[i]->categories) {
-      if (!cat_map.count(c)) cat_order.push_back(c);
-      cat_map[c].push_back(post_values[i]);
-    }
-    for (const auto& t : posts[i]->tags) {
-      if (!tag_map.count(t)) tag_order.push_back(t);
-      tag_map[t].push_back(post_values[i]);
-    }
+    for (const auto& c : posts[i]->categories) cat_map[c].push_back(post_values[i]);
+    for (const auto& t : posts[i]->tags) tag_map[t].push_back(post_values[i]);
   }
   for (const auto& c : cat_order) categories.set(c, Value(cat_map[c]));
   for (const auto& t : tag_order) tags.set(t, Value(tag_map[t]));
