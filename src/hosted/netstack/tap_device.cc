@@ -33,6 +33,9 @@ TapDevice::TapDevice(const std::string& name, net::MacAddress mac) : name_(name)
     if (e == EINVAL) why += " (is it a TUN device rather than a TAP?)";
     throw std::runtime_error("--tap " + name + ": " + why);
   }
+  // No offloads: Linux must hand over frames with complete checksums and no GSO super-
+  // frames (this device reads plain frames, without a virtio-net header to describe them).
+  ioctl(fd_, TUNSETOFFLOAD, 0);
   int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s >= 0) {
     ifreq q{};
