@@ -32,6 +32,9 @@ struct ServerOptions {
   int message_fd = 2;                  // notices such as the connection cap
   int bundle_fd = -1;  // a file holding exactly the bundle's bytes (its mapping): large
                        // bodies are sent from it with sendfile
+  // `serve --watch`: the bundle may be replaced while serving (hosted/bundle_slot.h); when
+  // set, its current bundle is served and `bundle`/`bundle_fd` are only the first one.
+  class BundleSlot* slot = nullptr;
 };
 
 class Worker;

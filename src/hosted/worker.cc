@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -50,10 +51,14 @@ void format_peer(const sockaddr_storage& addr, char* out, size_t cap) {
 
 Worker::Worker(const bundle::Bundle& bundle, const ServerOptions& options, LogFile& log,
                int listen_fd, int stop_fd, size_t max_connections)
-    : options_(options), responder_(bundle), log_(log), listen_fd_(listen_fd), stop_fd_(stop_fd) {
+    : options_(options), log_(log), listen_fd_(listen_fd), stop_fd_(stop_fd) {
+  responder_.emplace(bundle);
+  body_fd_ = options.bundle_fd;
+  bundle_base_ = bundle.bytes();
+  bundle_size_ = bundle.size();
   limits_.max_head = 16 * 1024;
   read_capacity_ = limits_.max_head + 1024;
-  head_capacity_ = responder_.head_capacity();
+  head_capacity_ = responder_->head_capacity() + 256;  // room for a rebuilt bundle's headers
   pool_.resize(max_connections);
   // One mapping for every connection's buffers: reserved now, touched only when used.
   arena_size_ = max_connections * (read_capacity_ + head_capacity_);
@@ -272,6 +277,7 @@ void Worker::process(Connection* c) {
       }
       return;
     }
+    if (options_.slot && options_.slot->generation() != slot_generation_) refresh_bundle();
     std::string_view input(c->rbuf, c->rlen);
     http::ParseResult pr = http::parse_request(input, limits_, request_);
     if (pr.status == http::ParseStatus::Incomplete) {
@@ -286,11 +292,11 @@ void Worker::process(Connection* c) {
     std::string_view line;
     size_t consumed;
     if (pr.status == http::ParseStatus::Error) {
-      r = responder_.reject(pr.error_status, now_s_, c->hbuf, head_capacity_);
+      r = responder_->reject(pr.error_status, now_s_, c->hbuf, head_capacity_);
       line = input.substr(0, std::min(input.find_first_of("\r\n"), size_t(512)));
       consumed = c->rlen;
-    } else {
-      r = responder_.respond(request_, now_s_, c->hbuf, head_capacity_);
+    } else if (!live_reload(c, r)) {
+      r = responder_->respond(request_, now_s_, c->hbuf, head_capacity_);
       line = request_.request_line;
       consumed = pr.consumed;
     }
@@ -307,6 +313,46 @@ void Worker::process(Connection* c) {
     answered = true;
     if (!send_pending(c)) return;
   }
+}
+
+void Worker::refresh_bundle() {
+  slot_generation_ = options_.slot->generation();
+  std::shared_ptr<const ServedBundle> next = options_.slot->current();
+  if (!next || next == served_) return;
+  http::Responder candidate(next->bundle);
+  if (candidate.head_capacity() > head_capacity_) {
+    notice("mayfly: the rebuilt bundle's headers do not fit; still serving the previous one\n");
+    return;
+  }
+  // Responses being written may point into the current bundle: it stays until they are done.
+  if (served_) retired_.push_back(std::move(served_));
+  served_ = std::move(next);
+  responder_.emplace(served_->bundle);
+  body_fd_ = served_->mapped.fd();
+  bundle_base_ = served_->bundle.bytes();
+  bundle_size_ = served_->bundle.size();
+}
+
+// GET /__mayfly/livereload in watch mode: one Server-Sent Event naming the bundle's
+// generation, then the response ends; the page's EventSource reconnects after the event's
+// retry delay (HTML Living Standard, 9.2 "Server-sent events") and reloads when the
+// generation it sees changes. No connection is held open for it.
+bool Worker::live_reload(Connection* c, http::Response& r) {
+  if (!served_ || served_->live_event.empty() || request_.path != "/__mayfly/livereload")
+    return false;
+  const std::string& ev = served_->live_event;
+  int n = std::snprintf(c->hbuf, head_capacity_,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                        "Cache-Control: no-store\r\nContent-Length: %zu\r\n\r\n",
+                        ev.size());
+  r = http::Response{};
+  r.status = 200;
+  r.head = std::string_view(c->hbuf, size_t(n));
+  bool head_only = request_.method == http::Method::Head;
+  r.body = head_only ? nullptr : reinterpret_cast<const uint8_t*>(ev.data());
+  r.body_size = head_only ? 0 : ev.size();
+  r.close = !request_.keep_alive;
+  return true;
 }
 
 void Worker::on_event(Connection* c, uint32_t events) {
@@ -379,6 +425,8 @@ void Worker::run() {
         on_event(static_cast<Connection*>(events[i].data.ptr), events[i].events);
     }
     expire();
+    // A retired bundle goes once no response is left half-sent (those wait in writing_).
+    if (!retired_.empty() && writing_.empty()) retired_.clear();
     if (accept_paused_ && !draining_ && now_ms_ >= accept_retry_ms_ && !free_.empty())
       resume_accept();
     if (now_ms_ - last_flush >= 1000) {

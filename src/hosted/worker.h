@@ -3,9 +3,11 @@
 // allocates after construction.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "bundle/reader.h"
+#include "hosted/bundle_slot.h"
 #include "hosted/connection.h"
 #include "hosted/log_sink.h"
 #include "hosted/server.h"
@@ -36,9 +38,15 @@ class Worker {
   void notice(const char* text);
   int next_timeout() const;
   DeadlineList* list_for(Connection::State s);
+  // serve --watch: switch to the slot's newest bundle; drop retired ones nothing points into.
+  void refresh_bundle();
+  bool live_reload(Connection* c, http::Response& r);
 
   const ServerOptions& options_;
-  http::Responder responder_;
+  std::optional<http::Responder> responder_;
+  uint64_t slot_generation_ = 0;
+  std::shared_ptr<const ServedBundle> served_;
+  std::vector<std::shared_ptr<const ServedBundle>> retired_;
   LogBuffer log_;
   int listen_fd_;
   int stop_fd_;

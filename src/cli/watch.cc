@@ -1,0 +1,187 @@
+#include "cli/watch.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "bundle/writer.h"
+#include "cli/source_watcher.h"
+#include "cli/term.h"
+#include "core/ascii.h"
+#include "hosted/bundle_slot.h"
+#include "site/jekyll/build.h"
+#include "site/jekyll/config.h"
+#include "site/jekyll/render.h"
+
+namespace mayfly::cli {
+namespace fs = std::filesystem;
+
+const char kLiveReloadScript[] =
+    "<script>/* mayfly serve --watch: live reload */(function(){var seen=null;"
+    "var es=new EventSource('/__mayfly/livereload');es.onmessage=function(e){"
+    "if(seen===null){seen=e.data;}else if(e.data!==seen){es.close();location.reload();}};"
+    "})();</script>";
+
+std::string inject_live_reload(std::string_view html) {
+  // The last </body>, in any case; pages without one get the script at the end.
+  size_t at = std::string_view::npos;
+  for (size_t i = html.size(); i >= 7; --i) {
+    if (iequals(html.substr(i - 7, 7), "</body>")) {
+      at = i - 7;
+      break;
+    }
+  }
+  std::string out;
+  out.reserve(html.size() + sizeof kLiveReloadScript);
+  if (at == std::string_view::npos) {
+    out.append(html).append(kLiveReloadScript);
+  } else {
+    out.append(html.substr(0, at)).append(kLiveReloadScript).append(html.substr(at));
+  }
+  return out;
+}
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// A build's files, kept in memory for the bundle writer; HTML gets the live-reload script.
+class MemorySink : public site::OutputSink {
+ public:
+  void write(const std::string& path, std::string_view data) override {
+    bundle::SourceFile f;
+    f.path = "/" + path;
+    std::string text = path.ends_with(".html") ? inject_live_reload(data) : std::string(data);
+    f.contents.assign(text.begin(), text.end());
+    f.mtime = mtime_;
+    std::lock_guard<std::mutex> lock(mutex_);
+    files_.push_back(std::move(f));
+  }
+  void copy(const std::string& path, const fs::path& from) override {
+    bundle::SourceFile f;
+    f.path = "/" + path;
+    f.disk_path = from.string();
+    f.mtime = mtime_;
+    std::lock_guard<std::mutex> lock(mutex_);
+    files_.push_back(std::move(f));
+  }
+  std::vector<bundle::SourceFile> take() { return std::move(files_); }
+
+ private:
+  std::mutex mutex_;
+  std::vector<bundle::SourceFile> files_;
+  int64_t mtime_ = int64_t(std::time(nullptr));
+};
+
+struct Built {
+  std::shared_ptr<hosted::ServedBundle> served;
+  site::BuildResult result;
+  fs::path destination;
+};
+
+Built build_bundle(const std::string& source, const BundleFlags& flags,
+                   site::ConversionCache& cache, uint64_t generation) {
+  MemorySink sink;
+  site::BuildOptions o;
+  o.time = source_date_epoch();
+  o.warn = [](const std::string& w) { print_warning(w); };
+  o.cache = &cache;
+  o.sink = &sink;
+  Built b;
+  b.result = site::build_site(source, o);
+  cache.sweep();
+  bundle::WriteOptions w = write_options(flags);
+  w.compress = false;  // rebuilds must be quick; browsers on loopback do not need it
+  w.progress = nullptr;
+  std::vector<uint8_t> bytes = bundle::write_bundle(sink.take(), w);
+  auto served = std::make_shared<hosted::ServedBundle>();
+  served->mapped = hosted::MappedFile::from_bytes(bytes, "mayfly-watch-bundle");
+  bundle::Error e = served->bundle.open(served->mapped.data(), served->mapped.size());
+  if (e != bundle::Error::None)
+    throw std::runtime_error(source + ": rebuilt bundle: " + bundle::describe(e));
+  served->live_event = "retry: 300\ndata: " + std::to_string(generation) + "\n\n";
+  b.served = std::move(served);
+  b.destination = b.result.destination;
+  return b;
+}
+
+}  // namespace
+
+int serve_watch(const std::string& source, const BundleFlags& flags, hosted::ServerOptions server) {
+  site::ConversionCache cache;
+  uint64_t generation = 1;
+  auto t0 = std::chrono::steady_clock::now();
+  Built first = build_bundle(source, flags, cache, generation);
+  print_notice("built " + source + " in memory: " + std::to_string(first.result.posts) +
+               " posts, " + std::to_string(first.result.pages) + " pages in " +
+               std::to_string(int(ms_since(t0))) + " ms");
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  hosted::BundleSlot slot;
+  slot.publish(first.served);
+  server.slot = &slot;
+  server.bundle_fd = first.served->mapped.fd();
+  hosted::Server srv(first.served->bundle, server);
+  srv.listen();
+  std::string host =
+      server.bind.find(':') != std::string::npos ? "[" + server.bind + "]" : server.bind;
+  if (host == "0.0.0.0" || host == "[::]") host = "localhost";
+  print_notice("serving " + source + " at http://" + host + ":" + std::to_string(srv.port()) +
+               "/ with live reload; watching for changes — Ctrl-C to stop");
+
+  // The destination (never written in watch mode, but Jekyll's serve writes it) is not
+  // watched, so a `mayfly build` beside the server does not trigger rebuilds.
+  SourceWatcher watcher(source, {first.destination});
+  std::atomic<bool> stopping{false};
+  std::thread rebuilder([&] {
+    for (;;) {
+      std::vector<std::string> changed = watcher.wait();
+      if (stopping.load() || changed.empty()) return;
+      auto t = std::chrono::steady_clock::now();
+      try {
+        Built b = build_bundle(source, flags, cache, generation + 1);
+        ++generation;
+        slot.publish(b.served);
+        char ms[32];
+        std::snprintf(ms, sizeof ms, "%.1f", ms_since(t));
+        print_notice("rebuilt in " + std::string(ms) + " ms (" + changed.front() +
+                     (changed.size() > 1 ? " and " + std::to_string(changed.size() - 1) + " more"
+                                         : std::string()) +
+                     ")");
+      } catch (const std::exception& e) {
+        // Keep serving the last good site; the error names file:line:col.
+        print_error(std::string(e.what()) + " (still serving the previous build)");
+      }
+    }
+  });
+  std::thread waiter([&srv, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    srv.stop();
+  });
+  srv.run();
+  stopping.store(true);
+  watcher.stop();
+  rebuilder.join();
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  print_notice("stopped");
+  return kExitOk;
+}
+
+}  // namespace mayfly::cli
