@@ -30,14 +30,18 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Show what a bundle holds");
-  cmd->add_option("PATH", args->path, "Bundle file (.mfb)")->required();
+  CLI::App* cmd = app.add_subcommand("inspect", "Show what a bundle or a disk image holds");
+  cmd->add_option("PATH", args->path, "Bundle file (.mfb) or disk image (mayfly image)")->required();
   cmd->add_flag("--json", args->json, "Print as JSON on stdout");
   cmd->callback([args, &exit_code] {
     try {
       LoadedBundle lb;
       if (std::filesystem::is_directory(args->path))
         throw std::runtime_error(args->path + ": is a directory; inspect takes a bundle file");
+      if (is_disk_image_file(args->path)) {
+        exit_code = inspect_image(args->path, args->json);
+        return;
+      }
       load_bundle(args->path, BundleFlags{}, lb);
       const bundle::Bundle& b = lb.bundle;
       char id[33];

@@ -9,5 +9,10 @@ void add_bundle_command(CLI::App& app, int& exit_code);
 void add_new_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
+void add_image_command(CLI::App& app, int& exit_code);
+
+// Disk images (cmd_image.cc): `mayfly inspect` hands a GPT disk image to inspect_image().
+bool is_disk_image_file(const std::string& path);
+int inspect_image(const std::string& path, bool json);
 
 }  // namespace mayfly::cli

@@ -1,0 +1,221 @@
+// mayfly image PATH -o site.img: a bootable GPT disk (UEFI) holding the kernel and the site.
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "cli/commands.h"
+#include "cli/site_source.h"
+#include "cli/term.h"
+#include "core/version.h"
+#include "hosted/atomic_file.h"
+#include "image/artifacts.h"
+#include "image/disk_image.h"
+#include "image/gce_archive.h"
+
+namespace mayfly::cli {
+namespace {
+
+std::vector<uint8_t> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (in.bad()) throw std::runtime_error(path + ": read error");
+  return bytes;
+}
+
+// qcow2 through Debian's qemu-img: the raw image goes to a temporary file beside the
+// output, qemu-img writes a second temporary file, which is renamed into place.
+void write_qcow2(const std::string& output, const std::vector<uint8_t>& disk) {
+  std::string raw = output + ".raw.tmp", qcow = output + ".qcow2.tmp";
+  hosted::write_file_atomic(raw, disk.data(), disk.size());
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    execlp("qemu-img", "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.c_str(),
+           qcow.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::remove(raw.c_str());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::remove(qcow.c_str());
+    throw std::runtime_error(WIFEXITED(status) && WEXITSTATUS(status) == 127
+                                 ? "qemu-img not found (Debian package qemu-utils)"
+                                 : "qemu-img convert failed");
+  }
+  if (std::rename(qcow.c_str(), output.c_str()) != 0) {
+    std::remove(qcow.c_str());
+    throw std::runtime_error(output + ": cannot rename into place");
+  }
+}
+
+}  // namespace
+
+void add_image_command(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string path;
+    std::string output = "site.img";
+    std::string format = "raw";
+    std::string kernel = "mayfly";
+    std::string cmdline = "ip=dhcp";
+    std::string kernel_file, loader_file;
+    BundleFlags flags;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("image", "Make a bootable UEFI disk image of a site");
+  cmd->add_option("PATH", args->path, "Bundle (.mfb), built site directory or blog source")
+      ->required();
+  cmd->add_option("-o,--output", args->output, "Image file to write")->capture_default_str();
+  cmd->add_option("--format", args->format,
+                  "raw (a disk), qcow2 (through qemu-img) or gce (tar.gz holding disk.raw)")
+      ->check(CLI::IsMember({"raw", "qcow2", "gce"}))
+      ->capture_default_str();
+  cmd->add_option("--kernel", args->kernel, "Kernel flavour: mayfly (the unikernel)")
+      ->check(CLI::IsMember({"mayfly", "linux"}))
+      ->capture_default_str();
+  cmd->add_option("--cmdline", args->cmdline, "Kernel command line (see docs/kernel.md)")
+      ->capture_default_str();
+  cmd->add_option("--kernel-file", args->kernel_file,
+                  "Kernel ELF to use (default: mayfly-kernel beside this binary)");
+  cmd->add_option("--loader-file", args->loader_file,
+                  "UEFI loader to use (default: mayfly-uefi.efi beside this binary)");
+  cmd->add_flag("--json", args->json, "Print the result as JSON on stdout");
+  cmd->footer(
+      "The disk is GPT with one EFI System Partition: EFI/BOOT/BOOTX64.EFI (mayfly's loader), "
+      "mayfly/kernel.elf, mayfly/site.mfb, mayfly/cmdline.txt. With SOURCE_DATE_EPOCH set "
+      "(else the bundle's creation time), the same inputs give a byte-identical image.");
+  cmd->callback([args, &exit_code] {
+    try {
+      if (args->kernel == "linux")
+        throw std::runtime_error("--kernel linux: the Linux fallback flavour is not built yet");
+      LoadedBundle lb;
+      load_bundle(args->path, args->flags, lb);
+      image::DiskSpec spec;
+      spec.kernel = read_whole_file(
+          image::find_artifact(args->kernel_file, "mayfly-kernel",
+                               "build it: cmake --build build --target mayfly-kernel"));
+      spec.loader = read_whole_file(
+          image::find_artifact(args->loader_file, "mayfly-uefi.efi",
+                               "build it: cmake --build build --target mayfly-uefi"));
+      spec.bundle = lb.bundle.bytes();
+      spec.bundle_size = lb.bundle.size();
+      spec.cmdline = args->cmdline;
+      spec.flavour = "mayfly";
+      spec.kernel_version = MAYFLY_VERSION;
+      spec.mayfly_version = MAYFLY_VERSION;
+      char id[33];
+      lb.bundle.id_hex(id);
+      spec.bundle_id = id;
+      std::optional<int64_t> epoch = source_date_epoch();
+      spec.mtime = epoch ? *epoch : lb.bundle.created();
+      std::vector<uint8_t> disk = image::build_disk_image(spec);
+      image::ImageReport check;
+      if (std::string e = image::inspect_disk_image(disk.data(), disk.size(), check); !e.empty())
+        throw std::runtime_error("internal error: wrote a damaged image: " + e);
+      if (args->format == "raw")
+        hosted::write_file_atomic(args->output, disk.data(), disk.size());
+      else if (args->format == "qcow2")
+        write_qcow2(args->output, disk);
+      else
+        image::write_gce_archive(args->output, disk, spec.mtime);
+      if (args->json) {
+        nlohmann::json j = {{"output", args->output},
+                            {"format", args->format},
+                            {"flavour", spec.flavour},
+                            {"disk_bytes", disk.size()},
+                            {"bundle_bytes", spec.bundle_size},
+                            {"kernel_bytes", spec.kernel.size()},
+                            {"loader_bytes", spec.loader.size()},
+                            {"bundle_id", spec.bundle_id},
+                            {"disk_guid", check.gpt.disk_guid.to_string()}};
+        std::cout << j.dump(2) << "\n";
+      } else {
+        std::cout << "wrote " << args->output << " (" << args->format << "): disk "
+                  << human_bytes(disk.size()) << " = bundle " << human_bytes(spec.bundle_size)
+                  << " + kernel " << human_bytes(spec.kernel.size()) << " + loader "
+                  << human_bytes(spec.loader.size()) << " + file system\nbundle id " << id << "\n";
+      }
+      exit_code = kExitOk;
+    } catch (const std::exception& e) {
+      print_error(e.what());
+      exit_code = kExitFailure;
+    }
+  });
+}
+
+}  // namespace mayfly::cli
+
+namespace mayfly::cli {
+
+bool is_disk_image_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint8_t head[1024] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  return in.gcount() == sizeof head && image::looks_like_disk_image(head, sizeof head);
+}
+
+int inspect_image(const std::string& path, bool json) {
+  try {
+    hosted::MappedFile file = hosted::MappedFile::open(path);
+    image::ImageReport r;
+    if (std::string e = image::inspect_disk_image(file.data(), file.size(), r); !e.empty())
+      throw std::runtime_error(path + ": damaged disk image: " + e);
+    const char* fat = r.fat_type == image::FatType::Fat32 ? "FAT32" : "FAT16";
+    if (json) {
+      nlohmann::json files = nlohmann::json::array();
+      for (const auto& f : r.files)
+        files.push_back({{"path", f.path}, {"directory", f.directory}, {"size", f.size}});
+      nlohmann::json j = {{"path", path},
+                          {"bytes", r.image_bytes},
+                          {"disk_guid", r.gpt.disk_guid.to_string()},
+                          {"partitions",
+                           {{{"name", r.esp.name},
+                             {"type", r.esp.type.to_string()},
+                             {"guid", r.esp.unique.to_string()},
+                             {"first_lba", r.esp.first_lba},
+                             {"last_lba", r.esp.last_lba},
+                             {"filesystem", fat},
+                             {"cluster_bytes", r.cluster_bytes},
+                             {"label", r.volume_label}}}},
+                          {"files", files},
+                          {"flavour", r.flavour},
+                          {"kernel_version", r.kernel_version},
+                          {"mayfly_version", r.mayfly_version},
+                          {"cmdline", r.cmdline},
+                          {"bundle_id", r.bundle_id},
+                          {"bundle_bytes", r.bundle_bytes},
+                          {"kernel_bytes", r.kernel_bytes},
+                          {"loader_bytes", r.loader_bytes}};
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::printf("image    %s\nsize     %s\ndisk     GPT %s\n", path.c_str(),
+                  human_bytes(r.image_bytes).c_str(), r.gpt.disk_guid.to_string().c_str());
+      std::printf("part 1   %s, LBA %llu..%llu (%s), %s, %u-byte clusters, label %s\n",
+                  r.esp.name.c_str(), static_cast<unsigned long long>(r.esp.first_lba),
+                  static_cast<unsigned long long>(r.esp.last_lba),
+                  human_bytes((r.esp.last_lba - r.esp.first_lba + 1) * 512).c_str(), fat,
+                  r.cluster_bytes, r.volume_label.c_str());
+      std::printf("kernel   %s %s (%s)\nmayfly   %s\ncmdline  %s\nbundle   %s (%s)\n\n",
+                  r.flavour.c_str(), r.kernel_version.c_str(), human_bytes(r.kernel_bytes).c_str(),
+                  r.mayfly_version.c_str(), r.cmdline.c_str(), r.bundle_id.c_str(),
+                  human_bytes(r.bundle_bytes).c_str());
+      std::printf("%10s  %s\n", "SIZE", "PATH");
+      for (const auto& f : r.files)
+        std::printf("%10s  %s%s\n", f.directory ? "-" : std::to_string(f.size).c_str(),
+                    f.path.c_str(), f.directory ? "/" : "");
+    }
+    return kExitOk;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace mayfly::cli
