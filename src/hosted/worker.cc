@@ -295,8 +295,8 @@ void Worker::process(Connection* c) {
       r = responder_->reject(pr.error_status, now_s_, c->hbuf, head_capacity_);
       line = input.substr(0, std::min(input.find_first_of("\r\n"), size_t(512)));
       consumed = c->rlen;
-    } else if (!live_reload(c, r)) {
-      r = responder_->respond(request_, now_s_, c->hbuf, head_capacity_);
+    } else {
+      if (!live_reload(c, r)) r = responder_->respond(request_, now_s_, c->hbuf, head_capacity_);
       line = request_.request_line;
       consumed = pr.consumed;
     }
