@@ -185,6 +185,16 @@ SiteConfig load_config(const fs::path& source_arg, const BuildFlags& flags) {
   c.layouts_dir = str(merged, "layouts_dir", "_layouts");
   c.includes_dir = str(merged, "includes_dir", "_includes");
   c.data_dir = str(merged, "data_dir", "_data");
+  if (const Value* lq = merged.find("liquid"); lq && lq->is_hash()) {
+    const Hash& h = lq->as_hash();
+    std::string mode = str(h, "error_mode", "warn");
+    if (mode != "strict" && mode != "warn" && mode != "lax")
+      throw SourceError(files.empty() ? (root / "_config.yml").string() : files.back().string(), 1,
+                        1, "liquid.error_mode must be strict, warn or lax, not '" + mode + "'");
+    c.liquid_error_mode = mode;
+    c.liquid_strict_filters = boolean(h, "strict_filters", false);
+    c.liquid_strict_variables = boolean(h, "strict_variables", false);
+  }
   if (const Value* sass = merged.find("sass"); sass && sass->is_hash()) {
     c.sass_dir = str(sass->as_hash(), "sass_dir", "_sass");
     std::string style = str(sass->as_hash(), "style", "compact");

@@ -33,6 +33,11 @@ struct SiteConfig {
   std::string sass_dir = "_sass";
   // sass.style; jekyll-sass-converter keeps "compact" as the default with libsass (sassc).
   std::string sass_style = "compact";
+  // liquid: error_mode (strict, warn, lax; Jekyll's default: warn), strict_filters,
+  // strict_variables.
+  std::string liquid_error_mode = "warn";
+  bool liquid_strict_filters = false;
+  bool liquid_strict_variables = false;
   std::vector<std::string> sass_load_paths;  // absolute; the theme's _sass among them
   // A gem-based theme (`theme: minima`): its _layouts, _includes, _sass and assets are
   // used where the site has none of its own.

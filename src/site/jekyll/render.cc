@@ -97,6 +97,9 @@ bool has_liquid(std::string_view s) {
   return s.find("{%") != std::string_view::npos || s.find("{{") != std::string_view::npos;
 }
 
+// The first line of the template being parsed on this thread, for warnings' locations.
+thread_local int parse_first_line = 1;
+
 Value to_array(const std::vector<Document*>& docs, const std::function<Value(const Document&)>& f) {
   Array a;
   a.reserve(docs.size());
@@ -115,6 +118,18 @@ SiteRenderer::SiteRenderer(const SiteConfig& config, SiteContent& content, int64
       cache_(cache) {
   register_jekyll_filters(env_);
   register_jekyll_tags(env_);
+  // liquid.error_mode: warn (Jekyll's default) reports bad markup and goes on.
+  env_.set_error_mode(config_.liquid_error_mode == "strict" ? liquid::ErrorMode::kStrict
+                      : config_.liquid_error_mode == "lax"  ? liquid::ErrorMode::kLax
+                                                            : liquid::ErrorMode::kWarn);
+  env_.set_warning_handler([this](const liquid::LiquidError& e) {
+    // Bodies are parsed without their front matter: shift to the file's own lines.
+    liquid::Location loc = e.location();
+    loc.line += size_t(std::max(0, parse_first_line - 1));
+    std::lock_guard<std::mutex> lock(warnings_mutex_);
+    warnings_.push_back(e.file() + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.col) +
+                        ": " + e.message());
+  });
   std::vector<fs::path> include_dirs = {config_.source / config_.includes_dir};
   if (!config_.theme_dir.empty()) include_dirs.push_back(config_.theme_dir / "_includes");
   partials_ = std::make_unique<liquid::Partials>(
@@ -193,6 +208,11 @@ auto with_file_lines(const std::string& file, int first_line, Fn&& fn) -> declty
 std::shared_ptr<const liquid::Template> SiteRenderer::parse(const std::string& source,
                                                             const std::string& file,
                                                             int first_line) const {
+  // For the warning handler; partials parsed later during rendering start at line 1.
+  struct FirstLine {
+    explicit FirstLine(int line) { parse_first_line = line; }
+    ~FirstLine() { parse_first_line = 1; }
+  } first(first_line);
   return with_file_lines(file, first_line,
                          [&] { return liquid::Template::parse(source, file, env_); });
 }
@@ -327,6 +347,8 @@ void SiteRenderer::render_body(Document& d, const SiteFn& site, const Value& pag
     Hash globals{{"site", site()}, {"page", document_value(d)}};
     if (!paginator.is_nil()) globals.set("paginator", paginator);
     Context ctx(Value(std::move(globals)), env_);
+    ctx.strict_variables = config_.liquid_strict_variables;
+    ctx.strict_filters = config_.liquid_strict_filters;
     ctx.set_partials(partials_.get());
     RenderHost host = host_for(d);
     ctx.host() = static_cast<const RenderHost*>(&host);
@@ -355,6 +377,8 @@ void SiteRenderer::render_excerpt(Document& d, const SiteFn& site) {
     try {
       auto tpl = parse(head, d.relative_path, d.body_line);
       Context ctx(Value(Hash{{"site", site()}, {"page", document_value(d)}}), env_);
+      ctx.strict_variables = config_.liquid_strict_variables;
+      ctx.strict_filters = config_.liquid_strict_filters;
       ctx.set_partials(partials_.get());
       RenderHost host = host_for(d);
       ctx.host() = static_cast<const RenderHost*>(&host);
@@ -406,6 +430,8 @@ void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& pa
     globals.set("content", std::move(output));
     if (!paginator.is_nil()) globals.set("paginator", paginator);
     Context ctx(Value(std::move(globals)), env_);
+    ctx.strict_variables = config_.liquid_strict_variables;
+    ctx.strict_filters = config_.liquid_strict_filters;
     ctx.set_partials(partials_.get());
     ctx.host() = static_cast<const RenderHost*>(&host);
     output = Value(with_file_lines(l.relative_path, l.body_line,

@@ -82,6 +82,12 @@ struct TagDef {
   bool raw_body = false;  // body kept as text, not parsed as Liquid
 };
 
+// How the parser treats bad markup (Liquid's error_mode, Jekyll's liquid.error_mode):
+// kStrict: a LiquidError; kWarn: the bad tag or output renders nothing, the error goes to the
+// warning handler, and parsing goes on; kLax: the same without the warning. A block tag that
+// is never closed is an error in every mode.
+enum class ErrorMode { kStrict, kWarn, kLax };
+
 class Environment {
  public:
   // An environment with no filters or tags beyond the built-in tags.
@@ -100,9 +106,20 @@ class Environment {
   const FilterDef* find_filter(std::string_view name) const;
   const TagDef* find_tag(std::string_view name) const;
 
+  void set_error_mode(ErrorMode mode) { error_mode_ = mode; }
+  ErrorMode error_mode() const { return error_mode_; }
+  // Receives the errors kWarn tolerates; may be called from several parsing threads at once.
+  using WarningHandler = std::function<void(const LiquidError&)>;
+  void set_warning_handler(WarningHandler handler) { warning_handler_ = std::move(handler); }
+  void warn(const LiquidError& e) const {
+    if (error_mode_ == ErrorMode::kWarn && warning_handler_) warning_handler_(e);
+  }
+
  private:
   std::unordered_map<std::string, FilterDef, StringHash, StringEq> filters_;
   std::unordered_map<std::string, TagDef, StringHash, StringEq> tags_;
+  ErrorMode error_mode_ = ErrorMode::kStrict;
+  WarningHandler warning_handler_;
 };
 
 // Registration of the standard filters (one function per source file).

@@ -296,9 +296,16 @@ RawToken Parser::parse_block(Block& block, std::initializer_list<std::string_vie
         }
         break;
       case RawToken::Kind::Output: {
-        TokenStream ts(*this, tok.text, tok.at);
-        auto node = std::make_unique<OutputNode>(parse_filtered(ts));
-        ts.expect_end();
+        std::unique_ptr<OutputNode> node;
+        try {
+          TokenStream ts(*this, tok.text, tok.at);
+          node = std::make_unique<OutputNode>(parse_filtered(ts));
+          ts.expect_end();
+        } catch (const LiquidError& e) {
+          if (env_.error_mode() == ErrorMode::kStrict) throw;
+          env_.warn(e);  // tolerated: the output renders nothing
+          break;
+        }
         node->loc = location(tok.at);
         block.add(std::move(node));
         break;
@@ -306,6 +313,11 @@ RawToken Parser::parse_block(Block& block, std::initializer_list<std::string_vie
       case RawToken::Kind::Tag: {
         if (std::find(stop.begin(), stop.end(), tok.name) != stop.end()) return tok;
         if (is_closing_tag(tok.name) && !env_.find_tag(tok.name) && !find_builtin_tag(tok.name)) {
+          if (env_.error_mode() != ErrorMode::kStrict) {
+            env_.warn(LiquidError(filename_, location(tok.at),
+                                  "unexpected '" + std::string(tok.name) + "' (ignored)"));
+            break;
+          }
           if (stop.size() > 0) {
             fail(tok, "unexpected '" + std::string(tok.name) + "' inside '" +
                           std::string(opener.name) + "' (expected '" +
@@ -313,7 +325,12 @@ RawToken Parser::parse_block(Block& block, std::initializer_list<std::string_vie
           }
           fail(tok, "unexpected '" + std::string(tok.name) + "'");
         }
-        auto node = parse_tag(tok);
+        std::unique_ptr<Node> node;
+        if (env_.error_mode() == ErrorMode::kStrict) {
+          node = parse_tag(tok);
+        } else {
+          node = parse_tag_tolerant(tok);
+        }
         if (node) {
           node->loc = location(tok.at);
           block.add(std::move(node));
@@ -337,6 +354,26 @@ RawToken Parser::skip_block(std::string_view open, std::string_view end, const R
     if (tok.name == end && --depth == 0) return tok;
   }
   fail(opener, "'" + std::string(opener.name) + "' tag was never closed");
+}
+
+// error_mode warn/lax: a tag whose markup is bad renders nothing; a bad block tag takes its
+// body with it, up to the matching end tag. Unclosed blocks stay errors.
+std::unique_ptr<Node> Parser::parse_tag_tolerant(const RawToken& tok) {
+  const std::size_t after = pos_;
+  try {
+    return parse_tag(tok);
+  } catch (const LiquidError& e) {
+    if (e.message().find("was never closed") != std::string::npos) throw;
+    env_.warn(e);
+    pos_ = after;
+    static constexpr std::string_view kBuiltinBlocks[] = {
+        "if", "unless", "case", "for", "tablerow", "capture", "comment", "ifchanged"};
+    bool block = false;
+    if (const TagDef* def = env_.find_tag(tok.name)) block = def->block;
+    for (std::string_view b : kBuiltinBlocks) block = block || tok.name == b;
+    if (block) skip_block(tok.name, "end" + std::string(tok.name), tok);
+    return nullptr;
+  }
 }
 
 std::unique_ptr<Node> Parser::parse_tag(const RawToken& tok) {

@@ -63,6 +63,7 @@ class Parser {
                        const RawToken& opener);
   // Skips tokens (comment bodies) until `end`, honouring nesting of `open`.
   RawToken skip_block(std::string_view open, std::string_view end, const RawToken& opener);
+  std::unique_ptr<Node> parse_tag_tolerant(const RawToken& tok);
   // The source text between two tokens.
   std::string_view between(const RawToken& a, const RawToken& b) const;
 
