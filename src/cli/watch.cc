@@ -60,8 +60,12 @@ class MemorySink : public site::OutputSink {
   void write(const std::string& path, std::string_view data) override {
     bundle::SourceFile f;
     f.path = "/" + path;
-    std::string text = path.ends_with(".html") ? inject_live_reload(data) : std::string(data);
-    f.contents.assign(text.begin(), text.end());
+    if (path.ends_with(".html")) {
+      std::string text = inject_live_reload(data);
+      f.contents.assign(text.begin(), text.end());
+    } else {
+      f.contents.assign(data.begin(), data.end());
+    }
     f.mtime = mtime_;
     std::lock_guard<std::mutex> lock(mutex_);
     files_.push_back(std::move(f));
@@ -86,6 +90,7 @@ struct Built {
   std::shared_ptr<hosted::ServedBundle> served;
   site::BuildResult result;
   fs::path destination;
+  double bundle_ms = 0;
 };
 
 Built build_bundle(const std::string& source, const BundleFlags& flags,
@@ -102,6 +107,7 @@ Built build_bundle(const std::string& source, const BundleFlags& flags,
   bundle::WriteOptions w = write_options(flags);
   w.compress = false;  // rebuilds must be quick; browsers on loopback do not need it
   w.progress = nullptr;
+  auto t_bundle = std::chrono::steady_clock::now();
   std::vector<uint8_t> bytes = bundle::write_bundle(sink.take(), w);
   auto served = std::make_shared<hosted::ServedBundle>();
   served->mapped = hosted::MappedFile::from_bytes(bytes, "mayfly-watch-bundle");
@@ -110,6 +116,7 @@ Built build_bundle(const std::string& source, const BundleFlags& flags,
     throw std::runtime_error(source + ": rebuilt bundle: " + bundle::describe(e));
   served->live_event = "retry: 300\ndata: " + std::to_string(generation) + "\n\n";
   b.served = std::move(served);
+  b.bundle_ms = ms_since(t_bundle);
   b.destination = b.result.destination;
   return b;
 }
@@ -158,8 +165,12 @@ int serve_watch(const std::string& source, const BundleFlags& flags, hosted::Ser
         ++generation;
         slot.publish(b.served);
         char ms[32];
+        char parts[96];
         std::snprintf(ms, sizeof ms, "%.1f", ms_since(t));
-        print_notice("rebuilt in " + std::string(ms) + " ms (" + changed.front() +
+        std::snprintf(parts, sizeof parts, "read %.0f, render %.0f, write %.0f, bundle %.0f ms",
+                      b.result.read_seconds * 1e3, b.result.render_seconds * 1e3,
+                      b.result.write_seconds * 1e3, b.bundle_ms);
+        print_notice("rebuilt in " + std::string(ms) + " ms: " + parts + " (" + changed.front() +
                      (changed.size() > 1 ? " and " + std::to_string(changed.size() - 1) + " more"
                                          : std::string()) +
                      ")");

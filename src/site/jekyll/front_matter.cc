@@ -1,8 +1,33 @@
 #include "site/jekyll/front_matter.h"
 
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 #include "site/jekyll/yaml_value.h"
 
 namespace mayfly::site {
+namespace {
+
+// Parsed front matter by its YAML text. yaml-cpp takes most of the time of reading a site,
+// and a rebuild (`serve --watch`) reads the same front matter again for every unchanged
+// file. Values are immutable, so one parse is shared. Only successful parses are kept
+// (errors name the file).
+liquid::Value parse_yaml_cached(std::string_view yaml, const std::string& file) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, liquid::Value, liquid::StringHash, liquid::StringEq> cache;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = cache.find(yaml); it != cache.end()) return it->second;
+  }
+  liquid::Value v = parse_yaml(yaml, file, 2);
+  std::lock_guard<std::mutex> lock(mutex);
+  if (cache.size() >= 100000) cache.clear();  // a bound for long watch sessions
+  cache.emplace(std::string(yaml), v);
+  return v;
+}
+
+}  // namespace
 
 bool has_front_matter(std::string_view text) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte order mark
@@ -28,7 +53,7 @@ std::optional<FrontMatter> parse_front_matter(std::string_view text, const std::
     if (l == "---" || l == "...") {
       FrontMatter fm;
       std::string_view yaml = text.substr(start, pos - start);
-      fm.data = parse_yaml(yaml, file, 2);
+      fm.data = parse_yaml_cached(yaml, file);
       if (fm.data.is_nil()) fm.data = liquid::Hash{};
       if (!fm.data.is_hash())
         throw SourceError(file, 2, 1, "front matter must be a mapping of keys to values");
