@@ -349,26 +349,37 @@ void Plugins::before_render(SiteRenderer& renderer, SiteContent& content) {
   env.register_tag("feed_meta", feed_meta_tag);
   env.register_tag("seo", seo_tag);
   if (config_.paginate <= 0 || !enabled("jekyll-paginate")) return;
-  // jekyll-paginate: index.html in the directory of paginate_path is the first page.
+  // jekyll-paginate's template page: an index.html in the directory of paginate_path or in
+  // one of its parents, the deepest one (Pager.pagination_candidate?); its URL is page 1's.
   std::string path_tmpl = config_.paginate_path;
-  std::string dir = path_tmpl.substr(0, path_tmpl.find(":num"));
-  dir = dir.substr(0, dir.rfind('/') + 1);
-  if (dir.empty() || dir[0] != '/') dir = "/" + dir;
-  std::string index_rel = dir.substr(1) + "index.html";
-  auto it = std::find_if(content.pages.begin(), content.pages.end(),
-                         [&](const auto& p) { return p->relative_path == index_rel; });
+  while (path_tmpl.starts_with("/")) path_tmpl.erase(0, 1);
+  auto it = content.pages.end();
+  {
+    // File.dirname: trailing slashes do not count ("page:num/" is in the root).
+    std::string dir = path_tmpl;
+    while (dir.ends_with("/")) dir.pop_back();
+    dir = dir.substr(0, dir.rfind('/') == std::string::npos ? 0 : dir.rfind('/'));
+    for (;;) {
+      std::string index_rel = dir.empty() ? "index.html" : dir + "/index.html";
+      it = std::find_if(content.pages.begin(), content.pages.end(),
+                        [&](const auto& p) { return p->relative_path == index_rel; });
+      if (it != content.pages.end() || dir.empty()) break;
+      size_t slash = dir.rfind('/');
+      dir = slash == std::string::npos ? "" : dir.substr(0, slash);
+    }
+  }
   if (it == content.pages.end()) return;
+  const std::string first_url = (*it)->url;
   std::vector<const Document*> posts;
   for (auto p = content.posts.rbegin(); p != content.posts.rend(); ++p)
     if ((*p)->kind == DocumentKind::Post || config_.show_drafts) posts.push_back(p->get());
   int per = config_.paginate;
   int total_pages = std::max(1, int((posts.size() + size_t(per) - 1) / size_t(per)));
   auto page_path = [&](int n) -> std::string {
-    if (n <= 1) return dir;
+    if (n <= 1) return first_url;
     std::string p = path_tmpl;
-    p.replace(p.find(":num"), 4, std::to_string(n));
-    if (p.empty() || p[0] != '/') p = "/" + p;
-    return p;
+    if (size_t at = p.find(":num"); at != std::string::npos) p.replace(at, 4, std::to_string(n));
+    return "/" + p;
   };
   Document& index = **it;
   std::unique_ptr<Document> first = std::move(*it);

@@ -85,6 +85,13 @@ LoopParams parse_loop(Parser& p, const RawToken& tok, bool tablerow) {
       continue;
     }
     Token name = ts.expect(Tok::Ident, "a loop parameter");
+    if (p.env().error_mode() != ErrorMode::kStrict && ts.peek().kind != Tok::Colon) {
+      // Ruby Liquid's lax parser reads only "reversed" and "name: value"; a stray word such
+      // as "reverse" is ignored (warn mode reports it).
+      p.env().warn(LiquidError(p.filename(), p.location(name.at),
+                               "unknown loop option '" + std::string(name.text) + "' (ignored)"));
+      continue;
+    }
     ts.expect(Tok::Colon, "':'");
     if (name.text == "limit") {
       lp.limit = p.parse_primary(ts);

@@ -11,6 +11,8 @@ Cases:
                files, excerpts, categories/tags, footnotes, code, drafts, collections, ...
                (permalink: pretty, built with --drafts)
   fixture-*    the same blog with permalink none, ordinal (and --future), weekdate, custom
+  octopress    tests/site/oracle/octopress: an Octopress 2 shaped site (_config.yml at the root,
+               source: source, destination: public), built from the root
   octopress    tests/site/oracle/octopress: an Octopress-shaped site (source/ -> public/).
 
 Every difference fails the test unless allowed-differences.txt lists it:
@@ -96,6 +98,7 @@ CASES = {
     "fixture-ordinal": (prepare_with_permalink("ordinal"), ["--future"], None),
     "fixture-weekdate": (prepare_with_permalink("weekdate"), [], None),
     "fixture-custom": (prepare_with_permalink("/blog/:year/:month/:day/:title/"), [], None),
+    "octopress": (prepare_copy("octopress"), [], "public"),
 }
 
 
