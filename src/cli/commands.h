@@ -9,6 +9,10 @@ void add_bundle_command(CLI::App& app, int& exit_code);
 void add_new_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
+void add_up_command(CLI::App& app, int& exit_code);
+// `run` and `up` share one implementation (cmd_run.cc); up defaults PATH to ".".
+void add_vm_command(CLI::App& app, int& exit_code, bool up);
 void add_image_command(CLI::App& app, int& exit_code);
 
 // Disk images (cmd_image.cc): `mayfly inspect` hands a GPT disk image to inspect_image().

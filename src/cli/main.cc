@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add_bundle_command(app, exit_code);
   add_inspect_command(app, exit_code);
   add_serve_command(app, exit_code);
+  add_run_command(app, exit_code);
+  add_up_command(app, exit_code);
   add_image_command(app, exit_code);
   try {
     app.parse(argc, argv);
