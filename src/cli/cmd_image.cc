@@ -167,7 +167,7 @@ int inspect_image(const std::string& path, bool json) {
     image::ImageReport r;
     if (std::string e = image::inspect_disk_image(file.data(), file.size(), r); !e.empty())
       throw std::runtime_error(path + ": damaged disk image: " + e);
-    const char* fat = r.fat_type == image::FatType::Fat32 ? "FAT32" : "FAT16";
+    const char* fat = image::fat_type_name(r.fat_type);
     if (json) {
       nlohmann::json files = nlohmann::json::array();
       for (const auto& f : r.files)

@@ -1,5 +1,5 @@
 #pragma once
-// A FAT16/FAT32 file system for an EFI System Partition (UEFI 2.10 §13.3; the layout is
+// A FAT12/16/32 file system for an EFI System Partition (UEFI 2.10 §13.3; the layout is
 // Microsoft's "FAT: General Overview of On-Disk Format", 2000). The writer lays out the
 // whole volume in memory, deterministically: files contiguous in the order given,
 // directories first, every timestamp from one instant, short names made the same way
@@ -25,7 +25,9 @@ struct FatOptions {
   uint32_t hidden_sectors = 0;   // the partition's first LBA, recorded in the BPB
 };
 
-enum class FatType : uint8_t { Fat16, Fat32 };
+enum class FatType : uint8_t { Fat12, Fat16, Fat32 };
+
+const char* fat_type_name(FatType t);
 
 // Builds a volume holding exactly the files given (directories are implied by the paths),
 // as small as the FAT type allows. Throws std::invalid_argument for a bad name, duplicate

@@ -39,12 +39,18 @@ bool equal_ci(std::string_view a, std::string_view b) {
 
 uint32_t FatVolume::next_cluster(uint32_t c) const {
   const uint8_t* fat = data_ + fat_offset_;
+  if (type_ == FatType::Fat12) {
+    uint16_t v = load_le16(fat + c + c / 2);
+    return c & 1 ? v >> 4 : v & 0xFFF;
+  }
   return type_ == FatType::Fat32 ? load_le32(fat + 4 * uint64_t(c)) & 0x0FFFFFFF
                                  : load_le16(fat + 2 * uint64_t(c));
 }
 
 bool FatVolume::is_end(uint32_t v) const {
-  return type_ == FatType::Fat32 ? v >= 0x0FFFFFF8 : v >= 0xFFF8;
+  return type_ == FatType::Fat32   ? v >= 0x0FFFFFF8
+         : type_ == FatType::Fat16 ? v >= 0xFFF8
+                                   : v >= 0xFF8;
 }
 
 const uint8_t* FatVolume::cluster_data(uint32_t c) const {
@@ -60,7 +66,9 @@ std::string FatVolume::follow_chain(const std::string& path, uint32_t first, uin
   owners.push_back(path);
   uint64_t count = 0;
   uint32_t c = first;
-  const uint32_t bad = type_ == FatType::Fat32 ? 0x0FFFFFF7 : 0xFFF7;
+  const uint32_t bad = type_ == FatType::Fat32   ? 0x0FFFFFF7
+                       : type_ == FatType::Fat16 ? 0xFFF7
+                                                 : 0xFF7;
   while (true) {
     if (c < 2 || c >= clusters_ + 2)
       return path + ": cluster chain points to cluster " + std::to_string(c) +
@@ -219,13 +227,15 @@ std::string FatVolume::open(const uint8_t* data, size_t size) {
   uint64_t data_start = reserved + uint64_t(nfats) * fat_size + root_sectors;
   if (data_start >= total) return "FAT boot sector: no room for data clusters";
   uint64_t clusters = (total - data_start) / spc;
-  if (clusters < kMinFat16Clusters)
-    return "FAT volume has " + std::to_string(clusters) + " clusters: FAT12, not supported";
-  type_ = clusters < kMinFat32Clusters ? FatType::Fat16 : FatType::Fat32;
+  if (clusters == 0) return "FAT boot sector: no data clusters";
+  type_ = clusters < kMinFat16Clusters   ? FatType::Fat12
+          : clusters < kMinFat32Clusters ? FatType::Fat16
+                                         : FatType::Fat32;
   if ((type_ == FatType::Fat32) != fat32_layout)
     return "FAT boot sector: the FAT size field and the cluster count disagree on the type";
   if (type_ == FatType::Fat32 && clusters > 0x0FFFFFF5) return "FAT32: too many clusters";
-  uint64_t fat_need = (clusters + 2) * (type_ == FatType::Fat32 ? 4 : 2);
+  uint64_t fat_need = type_ == FatType::Fat12 ? ((clusters + 2) * 3 + 1) / 2
+                                              : (clusters + 2) * (type_ == FatType::Fat32 ? 4 : 2);
   if (uint64_t(fat_size) * bps < fat_need)
     return "FAT boot sector: the FAT is too small for the clusters";
   volume_bytes_ = uint64_t(total) * bps;
@@ -262,6 +272,10 @@ std::string FatVolume::open(const uint8_t* data, size_t size) {
     return err;
   }
   return {};
+}
+
+const char* fat_type_name(FatType t) {
+  return t == FatType::Fat12 ? "FAT12" : t == FatType::Fat16 ? "FAT16" : "FAT32";
 }
 
 const FatEntry* FatVolume::find(std::string_view path) const {

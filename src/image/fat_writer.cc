@@ -19,6 +19,7 @@ using namespace fat;
 constexpr uint32_t kSector = 512;
 constexpr uint32_t kFat16RootEntries = 512;
 // Stay clear of the type boundaries so every reader agrees on the type.
+constexpr uint32_t kFat12MaxClusters = 4000;
 constexpr uint32_t kFat16MinClusters = 4200;
 constexpr uint32_t kFat16MaxClusters = 65000;
 constexpr uint32_t kFat32MinClusters = 65600;
@@ -148,8 +149,9 @@ struct Layout {
 Layout make_layout(FatType type, uint32_t spc, uint32_t clusters) {
   Layout l{type, spc, clusters, 0, 0, 0, 0, 0};
   l.reserved = type == FatType::Fat32 ? 32 : 1;
-  uint32_t entry_bytes = type == FatType::Fat32 ? 4 : 2;
-  l.fat_sectors = uint32_t((uint64_t(clusters + 2) * entry_bytes + kSector - 1) / kSector);
+  uint32_t half_bytes = type == FatType::Fat32 ? 8 : type == FatType::Fat16 ? 4 : 3;  // per entry
+  uint64_t fat_bytes = (uint64_t(clusters + 2) * half_bytes + 1) / 2;
+  l.fat_sectors = uint32_t((fat_bytes + kSector - 1) / kSector);
   l.root_sectors = type == FatType::Fat32 ? 0 : kFat16RootEntries * 32 / kSector;
   l.data_start = l.reserved + 2 * l.fat_sectors + l.root_sectors;
   l.total_sectors = l.data_start + clusters * spc;
@@ -295,7 +297,10 @@ std::vector<uint8_t> build_fat(const std::vector<FatFileInput>& files, const Fat
   };
   Layout layout;
   uint64_t need16 = clusters_needed(kSector, false);
-  if (need16 <= kFat16MaxClusters) {
+  if (need16 <= kFat12MaxClusters) {
+    // Small sites: FAT12, so the volume is not padded to FAT16's 2 MiB minimum.
+    layout = make_layout(FatType::Fat12, 1, std::max<uint32_t>(uint32_t(need16), 16));
+  } else if (need16 <= kFat16MaxClusters) {
     layout =
         make_layout(FatType::Fat16, 1, std::max<uint32_t>(uint32_t(need16), kFat16MinClusters));
   } else {
@@ -373,7 +378,7 @@ std::vector<uint8_t> build_fat(const std::vector<FatFileInput>& files, const Fat
     bs[bpb::boot_sig16] = 0x29;
     store_le32(bs + bpb::volume_id16, options.volume_id);
     std::memcpy(bs + bpb::label16, label, 11);
-    std::memcpy(bs + bpb::fs_type16, "FAT16   ", 8);
+    std::memcpy(bs + bpb::fs_type16, layout.type == FatType::Fat16 ? "FAT16   " : "FAT12   ", 8);
     std::memcpy(bs + bpb::boot_code16, kHalt, sizeof kHalt);
   }
   bs[510] = 0x55;
@@ -393,13 +398,22 @@ std::vector<uint8_t> build_fat(const std::vector<FatFileInput>& files, const Fat
   // The FAT: media and end-of-chain markers in entries 0 and 1, then each chain.
   uint8_t* fat_area = vol.data() + uint64_t(layout.reserved) * kSector;
   auto set_fat = [&](uint32_t cluster, uint32_t value) {
-    if (fat32)
+    if (layout.type == FatType::Fat12) {  // 12-bit entries, two in three bytes
+      uint8_t* p = fat_area + cluster + cluster / 2;
+      if (cluster & 1) {
+        p[0] = uint8_t((p[0] & 0x0F) | ((value << 4) & 0xF0));
+        p[1] = uint8_t(value >> 4);
+      } else {
+        p[0] = uint8_t(value);
+        p[1] = uint8_t((p[1] & 0xF0) | ((value >> 8) & 0x0F));
+      }
+    } else if (fat32)
       store_le32(fat_area + 4 * uint64_t(cluster), value);
     else
       store_le16(fat_area + 2 * uint64_t(cluster), uint16_t(value));
   };
-  const uint32_t eoc = fat32 ? 0x0FFFFFFF : 0xFFFF;
-  set_fat(0, fat32 ? 0x0FFFFFF8 : 0xFFF8);
+  const uint32_t eoc = fat32 ? 0x0FFFFFFF : layout.type == FatType::Fat16 ? 0xFFFF : 0xFFF;
+  set_fat(0, fat32 ? 0x0FFFFFF8 : layout.type == FatType::Fat16 ? 0xFFF8 : 0xFF8);
   set_fat(1, eoc);
   auto chain = [&](uint32_t first, uint32_t count) {
     for (uint32_t k = 0; k < count; ++k) set_fat(first + k, k + 1 == count ? eoc : first + k + 1);

@@ -70,8 +70,8 @@ TEST(DiskImage, BuildsAndInspects) {
   Fixture f;
   auto disk = build_disk_image(f.spec);
   EXPECT_EQ(disk.size() % kDiskAlignment, 0u);
-  // A tiny site pays the smallest FAT16 volume (4200 clusters of 512 bytes).
-  EXPECT_LE(disk.size(), 2304u * 1024);
+  // A tiny site gets a small FAT12 volume.
+  EXPECT_LE(disk.size(), f.site.size() + f.spec.kernel.size() + (256u << 10));
   EXPECT_TRUE(looks_like_disk_image(disk.data(), disk.size()));
   ImageReport r;
   ASSERT_EQ(inspect_disk_image(disk.data(), disk.size(), r), "");
@@ -91,7 +91,7 @@ TEST(DiskImage, BuildsAndInspects) {
 TEST(DiskImage, SizeBudget) {
   // The unikernel flavour's budget: the bundle plus at most 2 MiB, with a kernel at its
   // 256 KiB target, for bundles on both sides of the FAT16/FAT32 boundary.
-  for (size_t extra : {size_t(1) << 20, size_t(40) << 20}) {
+  for (size_t extra : {size_t(1) << 20, size_t(40) << 20, size_t(3) << 20}) {
     Fixture f;
     f.site = test_bundle(extra);
     f.spec.bundle = f.site.data();
@@ -102,7 +102,9 @@ TEST(DiskImage, SizeBudget) {
     EXPECT_LE(disk.size(), f.site.size() + (2u << 20)) << extra;
     ImageReport r;
     ASSERT_EQ(inspect_disk_image(disk.data(), disk.size(), r), "");
-    EXPECT_EQ(r.fat_type, extra > (32u << 20) ? FatType::Fat32 : FatType::Fat16);
+    EXPECT_EQ(r.fat_type, extra > (32u << 20)  ? FatType::Fat32
+                          : extra > (2u << 20) ? FatType::Fat16
+                                               : FatType::Fat12);
   }
 }
 

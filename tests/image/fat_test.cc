@@ -30,7 +30,7 @@ struct Volume {
   }
 };
 
-Volume sample() {
+Volume sample(bool fat16 = true) {
   Volume v;
   v.add("EFI/BOOT/BOOTX64.EFI", bytes_of("MZ loader"));
   v.add("mayfly/kernel.elf", std::vector<uint8_t>(3000, 0x7F));
@@ -38,6 +38,7 @@ Volume sample() {
   v.add("mayfly/A long file name with spaces.text", bytes_of("long"));
   v.add("mayfly/empty", {});
   v.add("README", bytes_of("upper-case 8.3 name, no long name"));
+  if (fat16) v.add("pad.bin", std::vector<uint8_t>(2500000, 1));  // past FAT12's clusters
   return v;
 }
 
@@ -76,6 +77,40 @@ TEST(Fat, RoundTripFat16) {
   EXPECT_NE(fs.find("/efi/boot"), nullptr);
   EXPECT_TRUE(fs.find("/efi/boot")->directory);
   EXPECT_EQ(fs.find("/nope"), nullptr);
+}
+
+TEST(Fat, RoundTripFat12) {
+  Volume v = sample(false);
+  auto vol = v.build();
+  FatVolume fs;
+  ASSERT_EQ(fs.open(vol.data(), vol.size()), "");
+  EXPECT_EQ(fs.type(), FatType::Fat12);
+  EXPECT_LT(vol.size(), 64u * 1024);  // no padding to FAT16's 2 MiB minimum
+  EXPECT_EQ(std::memcmp(&vol[fat::bpb::fs_type16], "FAT12   ", 8), 0);
+  for (size_t i = 0; i < v.files.size(); ++i) {
+    const FatEntry* e = fs.find(v.files[i].path);
+    ASSERT_NE(e, nullptr) << v.files[i].path;
+    EXPECT_EQ(fs.read(*e), v.contents[i]) << v.files[i].path;
+  }
+  // A 12-bit chain broken in both copies is found.
+  uint32_t first = fs.find("/mayfly/kernel.elf")->first_cluster;
+  uint32_t reserved = load_le16(&vol[fat::bpb::reserved_sectors]);
+  uint32_t fat_size = load_le16(&vol[fat::bpb::fat_size16]);
+  for (int copy = 0; copy < 2; ++copy) {
+    uint8_t* fat = &vol[(reserved + copy * fat_size) * 512];
+    uint32_t c = first + 1;
+    uint8_t* p = fat + c + c / 2;
+    if (c & 1) {
+      p[0] &= 0x0F;
+      p[1] = 0;
+    } else {
+      p[0] = 0;
+      p[1] &= 0xF0;
+    }
+  }
+  std::string e = fs.open(vol.data(), vol.size());
+  EXPECT_NE(e.find("/mayfly/kernel.elf: cluster chain runs into free cluster"), std::string::npos)
+      << e;
 }
 
 TEST(Fat, Deterministic) {
