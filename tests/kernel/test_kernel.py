@@ -10,11 +10,13 @@ import re
 import shutil
 import socket
 import tempfile
+import subprocess
 import time
 import unittest
 
-import vm as v
-from harness import curl, read_fixture
+import vm as v  # noqa: I100 (puts tests/integration on sys.path)
+import harness as h  # noqa: E402
+from harness import curl, read_fixture  # noqa: E402
 
 TMP = None
 BUNDLE = None
@@ -59,6 +61,16 @@ class Boot(unittest.TestCase):
 
     def test_mmio_microvm(self):
         self.boot_and_serve("mmio", "virtio-net: virtio-mmio")
+
+    def test_mmio_named_on_command_line(self):
+        # As Firecracker passes devices: the slot microvm uses for the first card, named
+        # explicitly (the kernel then does not probe).
+        m = v.Vm(BUNDLE, TMP, transport="mmio", append="virtio_mmio.device=512@0xfeb02e00:47").start()
+        try:
+            m.wait_http()
+            self.assertIn("virtio-mmio: network device at 0xfeb02e00 irq 47", m.console())
+        finally:
+            m.stop()
 
     def test_static_ip(self):
         m = v.Vm(BUNDLE, TMP, append="ip=10.0.2.15/24,10.0.2.2 port=80").start()
@@ -122,6 +134,38 @@ class Panics(unittest.TestCase):
             self.assertIn("rebooting (panic=reboot)", m.console())
         finally:
             m.stop()
+
+
+class RunCommand(unittest.TestCase):
+    """`mayfly run` itself: exit codes for a panicking guest and for bad options."""
+
+    def test_panic_exits_1(self):
+        env = h.clean_env(MAYFLY_KERNEL=v.KERNEL)
+        p = subprocess.run([h.MAYFLY, "run", BUNDLE, "--accel", "tcg", "--port", str(h.free_port()),
+                            "--append", "ip=bogus"], capture_output=True, timeout=120, env=env)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn(b"PANIC: command line: 'ip=bogus'", p.stdout)
+        self.assertIn(b"rebooting (panic=reboot)", p.stdout)
+        self.assertIn(b"the VM stopped on its own", p.stderr)
+
+    def test_not_a_bundle_exits_1_before_booting(self):
+        bad = os.path.join(TMP, "run-bad.mfb")
+        with open(bad, "wb") as f:
+            f.write(b"not a bundle" * 100)
+        p = h.run_mayfly(["run", bad, "--accel", "tcg"], env=h.clean_env(MAYFLY_KERNEL=v.KERNEL))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stdout, b"")
+
+    def test_bad_memory_exits_2(self):
+        p = h.run_mayfly(["run", BUNDLE, "--memory", "lots", "--accel", "tcg"],
+                         env=h.clean_env(MAYFLY_KERNEL=v.KERNEL))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"--memory", p.stderr)
+
+    def test_missing_kernel_exits_1(self):
+        p = h.run_mayfly(["run", BUNDLE, "--kernel", os.path.join(TMP, "nope")])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"mayfly-kernel not found", p.stderr)
 
 
 class Soak(unittest.TestCase):
