@@ -2,6 +2,7 @@
 // tables, command line, memory map, page tables, local APIC and clock, the bundle (PVH
 // module 0), the network card, then the stack and the HTTP service in one polling loop
 // that halts the CPU until the next frame or timer.
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -174,6 +175,8 @@ extern "C" [[noreturn]] void kernel_main(uint32_t start_info_paddr) {
         "no network card: mayfly needs a virtio-net device (virtio-net-pci, or "
         "virtio-net-device on virtio-mmio passed as virtio_mmio.device=)");
   VirtioNet* nic = g_nic_slot.make(*transport);
+  if (!transport->interrupts())
+    KLOG(kInfo, "virtio-net: no MSI-X: polling the card every millisecond\n");
   net::Interface* iface = g_iface_slot.make(*nic, *random);
   Tcp* tcp = g_tcp_slot.make(*iface);
   iface->set_tcp_handler(tcp);
@@ -245,6 +248,9 @@ extern "C" [[noreturn]] void kernel_main(uint32_t start_info_paddr) {
       continue;
     }
     int64_t wait = deadline ? deadline->millis - monotonic_ms() : 3600 * 1000;
+    // Without a device interrupt, poll the ring every millisecond; with one, still wake
+    // once a second so that a lost interrupt can never stall the site for long.
+    wait = std::min<int64_t>(wait, transport->interrupts() ? 1000 : 1);
     if (wait <= 0) {
       sti();
       continue;

@@ -279,6 +279,7 @@ VirtioTransport* probe_virtio_pci_net(bool force_legacy) {
     bool msix = enable_msix(a);
     auto* t = make_transport<PciModern>(common, notify, multiplier, device);
     if (msix) t->set_config_vector(kNoVector);
+    t->set_interrupts(msix);
     return t;
   }
   bool io = false;
@@ -291,6 +292,7 @@ VirtioTransport* probe_virtio_pci_net(bool force_legacy) {
   bool msix = enable_msix(a);
   auto* t = make_transport<PciLegacy>(uint16_t(bar0), msix);
   if (msix) t->set_config_vector(kNoVector);
+  t->set_interrupts(msix);
   return t;
 }
 

@@ -71,6 +71,13 @@ class VirtioTransport {
   // Acknowledges a pending interrupt (line-based transports); returns true if one was set.
   virtual bool ack_interrupt() { return false; }
   virtual bool legacy() const { return false; }
+  // False when the device cannot interrupt us (PCI without MSI-X): the idle loop then
+  // polls every millisecond instead of sleeping until the next timer.
+  bool interrupts() const { return interrupts_; }
+  void set_interrupts(bool on) { interrupts_ = on; }
+
+ private:
+  bool interrupts_ = true;
 };
 
 // Probes the PCI bus for a virtio-net device (modern 0x1041 or transitional 0x1000) and
