@@ -320,18 +320,23 @@ Value SiteRenderer::build_site_value() const {
                   {"output", true},
                   {"docs", Value(post_values)},
                   {"relative_directory", "_posts"}};
-  collections.push_back(posts_meta);
-  for (const auto& [name, docs] : content_.collections) {
+  // site.collections is sorted by label, "posts" among them (Jekyll's site_payload);
+  // site.documents follows _config.yml's order, posts last.
+  std::map<std::string, Value> by_label{{"posts", Value(posts_meta)}};
+  for (const CollectionConfig& cc : config_.collections) {
+    auto found = content_.collections.find(cc.name);
+    if (cc.name == "posts" || found == content_.collections.end()) continue;
+    const std::string& name = found->first;
     Array items;
-    for (const auto& d : docs) items.push_back(document_value(*d));
+    for (const auto& d : found->second) items.push_back(document_value(*d));
     for (const auto& v : items) documents.push_back(v);
-    const CollectionConfig* c = config_.collection(name);
-    collections.push_back(Hash{{"label", name},
-                               {"output", c && c->output},
-                               {"docs", Value(items)},
-                               {"relative_directory", "_" + name}});
+    by_label[name] = Hash{{"label", name},
+                          {"output", cc.output},
+                          {"docs", Value(items)},
+                          {"relative_directory", "_" + name}};
     site.set(name, Value(items));
   }
+  for (auto& [label, v] : by_label) collections.push_back(std::move(v));
   for (const auto& v : post_values) documents.push_back(v);
   site.set("collections", collections);
   site.set("documents", documents);
@@ -481,6 +486,8 @@ void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
     if (docs[i]->collection == "posts") render_excerpt(*docs[i], early);
   });
   early_site = Value();
+  // Their text is converted now; what templates see from here on is the content.
+  for (Document* d : docs) std::string().swap(d->body);
 
   // Posts as site.posts shows them, with next and previous (oldest first in content_); the
   // values share each post's content.
