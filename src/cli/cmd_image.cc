@@ -161,6 +161,13 @@ bool is_disk_image_file(const std::string& path) {
   return in.gcount() == sizeof head && image::looks_like_disk_image(head, sizeof head);
 }
 
+std::string disk_image_bundle_id(const uint8_t* data, size_t size, const std::string& path) {
+  image::ImageReport r;
+  if (std::string e = image::inspect_disk_image(data, size, r); !e.empty())
+    throw std::runtime_error(path + ": damaged disk image: " + e);
+  return r.bundle_id;
+}
+
 int inspect_image(const std::string& path, bool json) {
   try {
     hosted::MappedFile file = hosted::MappedFile::open(path);

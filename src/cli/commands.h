@@ -2,6 +2,10 @@
 // Each subcommand adds itself to the application; its callback stores the exit code.
 #include <CLI/CLI.hpp>
 
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
 namespace mayfly::cli {
 
 void add_build_command(CLI::App& app, int& exit_code);
@@ -18,5 +22,7 @@ void add_image_command(CLI::App& app, int& exit_code);
 // Disk images (cmd_image.cc): `mayfly inspect` hands a GPT disk image to inspect_image().
 bool is_disk_image_file(const std::string& path);
 int inspect_image(const std::string& path, bool json);
+// The bundle id inside a disk image; throws std::runtime_error naming any damage.
+std::string disk_image_bundle_id(const uint8_t* data, size_t size, const std::string& path);
 
 }  // namespace mayfly::cli
