@@ -592,6 +592,10 @@ void Tcp::output(Instant now, Conn& c) {
     // The FIN follows the last data byte (sent again after an RTO rewinds SND.NXT).
     bool fin_due = c.fin_queued && c.snd_nxt + len == data_end;
     if (len == 0 && !fin_due) break;
+    // RFC 9293 §3.8.6.2.1 sender SWS avoidance: with more data waiting, send less than a
+    // full segment only when nothing is in flight (found against Linux: a congestion
+    // window that is not a multiple of the MSS cut the stream into 200-byte runts).
+    if (len < mss && len < avail && c.snd_nxt != c.snd_una) break;
     // RFC 9293 §3.7.4 / RFC 896: with Nagle on, hold a small segment while data is
     // unacknowledged.
     if (config_.nagle && len < mss && !fin_due && c.snd_una != c.snd_max) break;
@@ -612,6 +616,7 @@ void Tcp::output(Instant now, Conn& c) {
     if (!c.rto_at) arm_rto(now, c);
     if (fin_due) break;
   }
+  if (sent_any && !c.tlp_at) arm_tlp(now, c);
   // RFC 9293 §3.8.6.1: with data waiting, a zero window and nothing in flight, probe.
   if (c.snd_wnd == 0 && seq_gt(data_end, c.snd_nxt) && c.snd_nxt == c.snd_una) {
     if (!c.persist_at) c.persist_at = now + c.persist_interval;
@@ -882,9 +887,14 @@ void Tcp::retransmit_hole(Instant now, Conn& c) {
   // RFC 6675 §5 (simplified): during recovery, resend the next byte range below the
   // highest SACKed sequence that the peer does not hold, one segment per call.
   if (c.sacked_count == 0) return;
-  uint32_t high = c.sacked[0].right;
-  for (uint8_t i = 1; i < c.sacked_count; ++i)
-    if (seq_gt(c.sacked[i].right, high)) high = c.sacked[i].right;
+  uint32_t high = highest_sacked(c);
+  // The hole at SND.UNA was resent, yet the peer has since SACKed data we sent after that
+  // retransmission: it was lost as well. Start a new round from SND.UNA instead of waiting
+  // for the RTO (found against Linux with 5 % loss: most timeouts were lost retransmits).
+  if (seq_gt(c.rexmit_nxt, c.snd_una) && seq_gt(high, c.rexmit_high)) {
+    ++stats_.lost_retransmits;
+    c.rexmit_nxt = c.snd_una;
+  }
   uint32_t seq = seq_lt(c.rexmit_nxt, c.snd_una) ? c.snd_una : c.rexmit_nxt;
   for (bool moved = true; moved;) {
     moved = false;
@@ -905,7 +915,109 @@ void Tcp::retransmit_hole(Instant now, Conn& c) {
   uint32_t len = min_of(end - seq, effective_mss(c));
   ++stats_.retransmits;
   send_segment(now, c, seq, len, 0);
+  if (seq == c.snd_una) c.rexmit_high = c.snd_max;
   c.rexmit_nxt = seq + len;
+}
+
+uint32_t Tcp::sacked_bytes(const Conn& c) const {
+  uint32_t n = 0;
+  for (uint8_t i = 0; i < c.sacked_count; ++i) n += c.sacked[i].right - c.sacked[i].left;
+  return n;
+}
+
+uint32_t Tcp::highest_sacked(const Conn& c) const {
+  uint32_t high = c.snd_una;
+  for (uint8_t i = 0; i < c.sacked_count; ++i)
+    if (seq_gt(c.sacked[i].right, high)) high = c.sacked[i].right;
+  return high;
+}
+
+void Tcp::enter_recovery(Instant now, Conn& c) {
+  // RFC 5681 §3.2 / RFC 6582 §3.2 / RFC 6675 §5: fast retransmit and enter recovery.
+  uint32_t mss = effective_mss(c);
+  uint32_t flight = c.snd_max - c.snd_una;
+  ++stats_.fast_retransmits;
+  c.ssthresh = max_of(flight / 2, 2 * mss);  // RFC 5681 eq. 4
+  c.recover = c.snd_max;
+  c.in_recovery = true;
+  c.tlp_out = false;
+  c.rexmit_nxt = c.snd_una;
+  uint32_t len = min_of(mss, c.queued);
+  if (c.sacked_count > 0) {
+    retransmit_hole(now, c);
+  } else if (len > 0) {
+    ++stats_.retransmits;
+    send_segment(now, c, c.snd_una, len, 0);
+    c.rexmit_nxt = c.snd_una + len;
+  }
+  c.rexmit_high = c.snd_max;
+  c.cwnd = c.ssthresh + 3 * mss;
+  c.rtt_active = false;  // RFC 6298 §3 (Karn)
+  arm_rto(now, c);
+  arm_tlp(now, c);
+}
+
+void Tcp::arm_tlp(Instant now, Conn& c) {
+  // RFC 8985 §7.2: PTO = 2 SRTT, plus room for a delayed ACK when only one segment is out;
+  // never later than the RTO. Only outside recovery, with an RTT measured.
+  c.tlp_at.reset();
+  if (!c.have_rtt || c.snd_una == c.snd_max || c.tlp_out) return;
+  if (c.state != TcpState::kEstablished && c.state != TcpState::kCloseWait &&
+      c.state != TcpState::kFinWait1 && c.state != TcpState::kLastAck &&
+      c.state != TcpState::kClosing)
+    return;
+  int64_t pto = 2 * c.srtt_ms;
+  // In recovery the peer answers every segment at once (RFC 5681 §4.2), so no delayed-ACK
+  // allowance is needed there.
+  // RFC 8985 uses a worst-case delayed ACK of 200 ms; we allow for Linux's 40 ms
+  // (TCP_DELACK_MIN), the peer we serve, plus margin: a probe sent early costs one
+  // duplicate segment, one sent late is an RTO.
+  if (!c.in_recovery && c.snd_max - c.snd_una <= effective_mss(c))
+    pto = max_of<int64_t>(pto, c.srtt_ms / 4 + 50);
+  pto = max_of<int64_t>(pto, 10);
+  Instant at = now + Duration::from_millis(pto);
+  if (c.rto_at && *c.rto_at <= at) return;
+  c.tlp_at = at;
+}
+
+void Tcp::on_tlp(Instant now, Conn& c) {
+  if (c.snd_una == c.snd_max) return;
+  if (c.in_recovery) {
+    // Recovery has gone quiet for 2 SRTT: no ACK for anything, so the last hole we resent
+    // (and whatever followed it) is gone. Resend SND.UNA's segment now instead of waiting
+    // for the RTO (RACK, RFC 8985 §6.2, would time it out the same way).
+    uint32_t len = min_of(effective_mss(c), c.queued);
+    if (len == 0) return;
+    ++stats_.loss_probes;
+    ++stats_.lost_retransmits;
+    ++stats_.retransmits;
+    c.tlp_out = true;
+    send_segment(now, c, c.snd_una, len, 0);
+    c.rexmit_nxt = c.snd_una + len;
+    c.rexmit_high = c.snd_max;
+    return;
+  }
+  // RFC 8985 §7.3: send one new segment if the window allows, else resend the last one,
+  // so that a loss at the tail draws a SACK and is repaired without the RTO.
+  uint32_t mss = effective_mss(c);
+  uint32_t data_end = c.snd_una + c.queued;
+  uint32_t right = c.snd_una + c.snd_wnd;
+  ++stats_.loss_probes;
+  c.tlp_out = true;
+  if (seq_lt(c.snd_nxt, data_end) && seq_lt(c.snd_nxt, right) && c.snd_nxt == c.snd_max) {
+    uint32_t len = min_of(min_of(data_end - c.snd_nxt, right - c.snd_nxt), mss);
+    send_segment(now, c, c.snd_nxt, len, 0);
+    c.snd_nxt += len;
+    c.snd_max = c.snd_nxt;
+  } else {
+    bool fin_sent = c.fin_queued && c.snd_max == data_end + 1;
+    uint32_t start = seq_gt(data_end, c.snd_una + mss) ? data_end - mss : c.snd_una;
+    uint32_t len = data_end - start;
+    if (len == 0 && !fin_sent) return;
+    ++stats_.retransmits;
+    send_segment(now, c, start, len, fin_sent ? kFin : 0);
+  }
+  arm_rto(now, c);
 }
 
 void Tcp::sync_input(Instant now, Conn& c, const TcpSegment& seg, const TcpOptions& opts) {
@@ -1022,7 +1134,9 @@ bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOpti
   }
 
   uint32_t window = uint32_t(seg.window()) << c.snd_wscale;
+  uint32_t sacked_before = sacked_bytes(c);
   update_scoreboard(c, opts);
+  bool sack_grew = sacked_bytes(c) > sacked_before;
   bool window_changed = window != c.snd_wnd;
   uint32_t mss = effective_mss(c);
   uint32_t flight = c.snd_max - c.snd_una;
@@ -1044,11 +1158,15 @@ bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOpti
     update_scoreboard(c, TcpOptions{});  // trim to the new SND.UNA
     c.retransmits = 0;
     c.persist_interval = config_.initial_rto;
+    c.tlp_out = false;
 
     if (c.in_recovery) {
       if (seq_ge(ack, c.recover)) {
-        // RFC 6582 §3.2 step 3: full ACK: deflate to min(ssthresh, FlightSize + SMSS).
-        c.cwnd = min_of(c.ssthresh, (c.snd_max - c.snd_una) + mss);
+        // RFC 6582 §3.2 step 3: full ACK: set cwnd to ssthresh (the option RFC 6582 gives
+        // besides min(ssthresh, FlightSize + SMSS), and what Linux's PRR ends with). The
+        // other option left cwnd at one or two segments whenever the ACK covered all in
+        // flight, and a single lost segment then cost an RTO (found against Linux).
+        c.cwnd = c.ssthresh;
         c.in_recovery = false;
       } else {
         // RFC 6582 §3.2 step 3: partial ACK: retransmit the first unacknowledged
@@ -1078,6 +1196,9 @@ bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOpti
       c.rto_at.reset();
     else if (!c.in_recovery)
       arm_rto(now, c);
+    arm_tlp(now, c);
+    // RFC 6675 §5: with SACK, losses above the new SND.UNA may already be known.
+    if (!c.in_recovery && c.sack_ok && sacked_bytes(c) >= 3 * mss) enter_recovery(now, c);
 
     if (fin_acked) {
       switch (c.state) {
@@ -1098,27 +1219,29 @@ bool Tcp::process_ack(Instant now, Conn& c, const TcpSegment& seg, const TcpOpti
           break;
       }
     }
-  } else if (ack == c.snd_una && seg.payload().empty() && !seg.has(kFin) && !window_changed &&
-             flight > 0) {
-    // RFC 5681 §2: a duplicate ACK. RFC 5681 §3.2 / RFC 6582 §3.2: on the third, fast
-    // retransmit and enter recovery (unless this loss predates the last recovery).
+  } else if (ack == c.snd_una && seg.payload().empty() && !seg.has(kFin) &&
+             (!window_changed || sack_grew) && flight > 0) {
+    // RFC 5681 §2: a duplicate ACK. A SACK that reports new data counts even when the
+    // window moved: Linux's receiver often changes its window in the same ACK, and
+    // RFC 6675 counts SACKed data rather than identical ACKs (found against Linux).
     ++c.dupacks;
-    if (c.dupacks == 3 && !c.in_recovery && seq_gt(ack - 1, c.recover - 1)) {
-      ++stats_.fast_retransmits;
-      c.ssthresh = max_of(flight / 2, 2 * mss);  // RFC 5681 eq. 4
-      c.recover = c.snd_max;
-      c.in_recovery = true;
-      uint32_t len = min_of(mss, c.queued);
-      if (len > 0) {
-        ++stats_.retransmits;
-        send_segment(now, c, c.snd_una, len, 0);
-      }
-      c.rexmit_nxt = c.snd_una + len;
-      c.cwnd = c.ssthresh + 3 * mss;
-      c.rtt_active = false;  // RFC 6298 §3 (Karn)
-    } else if (c.dupacks > 3 && c.in_recovery) {
-      c.cwnd += mss;            // RFC 5681 §3.2 step 4: inflate per extra duplicate
-      retransmit_hole(now, c);  // RFC 6675-style: fill the next SACK hole
+    // RFC 5681 §3.2 / RFC 6582 §3.2: on the third, fast retransmit and enter recovery
+    // (unless this loss predates the last recovery). RFC 6675 §5: or once three segments'
+    // worth is SACKed above SND.UNA; RFC 8985 §7.4: or when a tail loss probe drew a SACK.
+    bool sack_lost = c.sack_ok && (sacked_bytes(c) >= 3 * mss || (c.tlp_out && sack_grew));
+    // RFC 6582's guard (no new recovery for losses at or below `recover`) protects
+    // against duplicate ACKs that resent data provoked. SACK says which data arrived, so a
+    // SACK-detected loss may start recovery even inside an RTO's go-back-N window (found
+    // against Linux: without this, every loss after a timeout waited for another one).
+    if (!c.in_recovery && (sack_lost || (c.dupacks >= 3 && seq_gt(ack - 1, c.recover - 1)))) {
+      enter_recovery(now, c);
+    } else if (c.in_recovery) {
+      if (c.dupacks > 3 || sack_grew) c.cwnd += mss;  // RFC 5681 §3.2 step 4: inflate
+      retransmit_hole(now, c);                        // RFC 6675-style: fill the next hole
+    }
+    if (sack_grew) {
+      c.tlp_out = false;  // the peer is receiving: the probe timer starts over
+      arm_tlp(now, c);
     }
   }
 
@@ -1343,6 +1466,8 @@ void Tcp::on_rto(Instant now, Conn& c) {
   c.snd_nxt = c.snd_una;
   c.sacked_count = 0;  // go-back-N resends everything; RFC 2018 §8: SACK info is advisory
   c.rexmit_nxt = c.snd_una;
+  c.tlp_at.reset();
+  c.tlp_out = false;
   c.rto_at.reset();
   output(now, c);
   if (!c.rto_at && c.snd_una != c.snd_max) arm_rto(now, c);
@@ -1360,6 +1485,10 @@ void Tcp::run_timers(Instant now) {
       c.rto_at.reset();
       on_rto(now, c);
       if (!c.in_use) continue;
+    }
+    if (c.tlp_at && *c.tlp_at <= now) {
+      c.tlp_at.reset();
+      on_tlp(now, c);
     }
     if (c.persist_at && *c.persist_at <= now) {
       c.persist_at.reset();
@@ -1388,6 +1517,7 @@ std::optional<Instant> Tcp::deadline() const {
     d = earliest(d, c.rto_at);
     d = earliest(d, c.ack_at);
     d = earliest(d, c.persist_at);
+    d = earliest(d, c.tlp_at);
     d = earliest(d, c.timewait_at);
   }
   return d;

@@ -81,7 +81,9 @@ struct TcpStats {
   uint64_t time_wait_recycled = 0;
   uint64_t icmp_errors =
       0;  // accepted ICMP errors about our segments  // TIME-WAIT slots taken for new connections
-  uint64_t dropped = 0;  // unacceptable segments
+  uint64_t dropped = 0;           // unacceptable segments
+  uint64_t loss_probes = 0;       // RFC 8985 tail loss probes sent
+  uint64_t lost_retransmits = 0;  // retransmission rounds restarted (a resent hole lost)
 };
 
 struct TcpConfig {
@@ -112,6 +114,7 @@ class TcpConnection {
   static constexpr size_t kSendChunks = 16;   // queued send references per connection
   static constexpr size_t kCopyBytes = 1024;  // send_copy() buffer (heads)
   static constexpr size_t kOooRanges = 4;     // out-of-order ranges held in the ring
+  static constexpr size_t kScoreboard = 16;   // SACKed ranges remembered (sender side)
 
  private:
   friend class Tcp;
@@ -198,9 +201,17 @@ class TcpConnection {
   bool in_recovery = false;
   // RFC 2018 SACK scoreboard (sequence ranges the peer holds above SND.UNA) and the next
   // sequence to consider for retransmission during recovery.
-  std::array<SackBlock, TcpOptions::kMaxSackBlocks> sacked{};
+  std::array<SackBlock, kScoreboard> sacked{};
   uint8_t sacked_count = 0;
   uint32_t rexmit_nxt = 0;
+  // SND.MAX when the current round of hole retransmissions began: once the peer SACKs
+  // data sent after it while a hole retransmitted in that round is still missing, that
+  // retransmission was lost too, and a new round starts (the idea of RACK, RFC 8985, on
+  // sequence numbers instead of per-segment send times).
+  uint32_t rexmit_high = 0;
+  // RFC 8985 §7 tail loss probe: the probe timer, and whether a probe is unanswered.
+  std::optional<Instant> tlp_at;
+  bool tlp_out = false;
 };
 
 using TcpId = int;  // index into the pool; -1 is "none"
@@ -303,6 +314,11 @@ class Tcp : public TcpHandler {
   void release_acked(Conn& c, uint32_t bytes);
   void update_scoreboard(Conn& c, const TcpOptions& opts);
   void retransmit_hole(Instant now, Conn& c);
+  uint32_t sacked_bytes(const Conn& c) const;
+  uint32_t highest_sacked(const Conn& c) const;
+  void enter_recovery(Instant now, Conn& c);
+  void arm_tlp(Instant now, Conn& c);
+  void on_tlp(Instant now, Conn& c);
 
   void output(Instant now, Conn& c);
   void send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags);

@@ -195,7 +195,9 @@ TEST_F(TcpPeer, PeerWindowIsScaled) {
   advance(Duration::from_millis(0));
   size_t total = 0;
   while (!quiet()) total += sent().payload.size();
-  EXPECT_EQ(total, 4000u);
+  // Two full segments fit the 4000-byte window; the 1080 left over wait for it to open
+  // (RFC 9293 §3.8.6.2.1 sender SWS avoidance).
+  EXPECT_EQ(total, 2920u);
 }
 
 TEST_F(TcpPeer, OutOfOrderSegmentsAreHeldAndAckedOnce) {
