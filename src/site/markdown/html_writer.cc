@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
+#include "site/markdown/attribute_list.h"
 #include "site/markdown/code_block.h"
 #include "site/markdown/escape.h"
 #include "site/markdown/parse.h"
@@ -124,11 +126,60 @@ void HtmlWriter::collect_definitions(cmark_node* doc) {
   }
 }
 
+namespace {
+
+// A paragraph that is only an attribute list (last_line false), or whose last line is one
+// (last_line true: those inline nodes are unlinked and freed): its attributes.
+std::optional<Attributes> paragraph_ial(cmark_node* para, bool last_line) {
+  cmark_node* from = cmark_node_first_child(para);
+  if (last_line) {
+    cmark_node* brk = nullptr;
+    for (cmark_node* c = cmark_node_last_child(para); c != nullptr; c = cmark_node_previous(c)) {
+      if (cmark_node_get_type(c) == CMARK_NODE_SOFTBREAK) {
+        brk = c;
+        break;
+      }
+    }
+    if (brk == nullptr) return std::nullopt;
+    from = cmark_node_next(brk);
+  }
+  if (from == nullptr) return std::nullopt;
+  std::string text;
+  for (cmark_node* c = from; c != nullptr; c = cmark_node_next(c)) {
+    if (cmark_node_get_type(c) != CMARK_NODE_TEXT) return std::nullopt;
+    text += cstr(cmark_node_get_literal(c));
+  }
+  std::optional<Attributes> attrs = parse_block_ial(text);
+  if (attrs && last_line) {
+    cmark_node* c = cmark_node_previous(from);  // the soft break
+    while (c != nullptr) {
+      cmark_node* next = cmark_node_next(c);
+      cmark_node_free(c);
+      c = next;
+    }
+  }
+  return attrs;
+}
+
+}  // namespace
+
 void HtmlWriter::blocks(cmark_node* parent, int indent) {
   const bool top = cmark_node_get_type(parent) == CMARK_NODE_DOCUMENT;
   bool first = true;
+  size_t previous_start = std::string::npos;  // where the previous block's HTML begins
   for (cmark_node* n = cmark_node_first_child(parent); n != nullptr; n = cmark_node_next(n)) {
     if (cmark_node_get_type(n) == CMARK_NODE_FOOTNOTE_DEFINITION) continue;
+    // kramdown's block attribute list on its own line: it belongs to the block just above
+    // (no blank line between); anywhere else it is dropped.
+    std::optional<Attributes> trailing;
+    if (cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) {
+      if (auto own = paragraph_ial(n, false)) {
+        if (!blank_before(n) && previous_start != std::string::npos)
+          apply_attributes(out_, previous_start, *own);
+        continue;
+      }
+      trailing = paragraph_ial(n, true);  // "text\n{: .x}": unlinked from the paragraph
+    }
     // kramdown keeps the source's blank lines between blocks as empty lines.
     if (!first && blank_before(n)) out_.push_back('\n');
     first = false;
@@ -147,7 +198,9 @@ void HtmlWriter::blocks(cmark_node* parent, int indent) {
         continue;
       }
     }
+    previous_start = out_.size();
     block(n, indent, false);
+    if (trailing) apply_attributes(out_, previous_start, *trailing);
   }
 }
 
