@@ -3,33 +3,46 @@
 namespace mayfly::site::markdown {
 namespace {
 
+// Which bytes need an entity: 1 in text (& < >), 2 in attributes too (").
+constexpr auto kSpecial = [] {
+  struct Table {
+    unsigned char v[256] = {};
+  } t;
+  t.v[static_cast<unsigned char>('&')] = 1;
+  t.v[static_cast<unsigned char>('<')] = 1;
+  t.v[static_cast<unsigned char>('>')] = 1;
+  t.v[static_cast<unsigned char>('"')] = 2;
+  return t;
+}();
+
 template <bool kAttr>
 void append_escaped(std::string& out, std::string_view text) {
-  size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char* rep = nullptr;
-    switch (text[i]) {
+  // Runs without special bytes are appended whole; most text has none at all.
+  constexpr unsigned char kMask = kAttr ? 3 : 1;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  const char* start = p;
+  for (; p < end; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if ((kSpecial.v[c] & kMask) == 0) continue;
+    out.append(start, size_t(p - start));
+    switch (c) {
       case '&':
-        rep = "&amp;";
+        out.append("&amp;", 5);
         break;
       case '<':
-        rep = "&lt;";
+        out.append("&lt;", 4);
         break;
       case '>':
-        rep = "&gt;";
-        break;
-      case '"':
-        if (kAttr) rep = "&quot;";
+        out.append("&gt;", 4);
         break;
       default:
+        out.append("&quot;", 6);
         break;
     }
-    if (rep == nullptr) continue;
-    out.append(text.substr(start, i - start));
-    out.append(rep);
-    start = i + 1;
+    start = p + 1;
   }
-  out.append(text.substr(start));
+  out.append(start, size_t(end - start));
 }
 
 // The typographic characters kramdown produces, by their UTF-8 encoding (all U+2000..U+203F
