@@ -156,4 +156,6 @@ class UserStack:
         """SIGTERM and wait; returns the exit code. The summary line is in output()."""
         stop_process(self.proc, timeout)
         self.reader.join(timeout=5)
+        if not self.reader.is_alive():
+            self.proc.stderr.close()
         return self.proc.returncode
