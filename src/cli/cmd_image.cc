@@ -2,6 +2,8 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -33,7 +35,10 @@ void write_qcow2(const std::string& output, const std::vector<uint8_t>& disk) {
   std::string raw = output + ".raw.tmp", qcow = output + ".qcow2.tmp";
   hosted::write_file_atomic(raw, disk.data(), disk.size());
   pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0) {
+    std::remove(raw.c_str());
+    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  }
   if (pid == 0) {
     execlp("qemu-img", "qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.c_str(),
            qcow.c_str(), static_cast<char*>(nullptr));
