@@ -217,6 +217,26 @@ std::shared_ptr<const liquid::Template> SiteRenderer::parse(const std::string& s
                          [&] { return liquid::Template::parse(source, file, env_); });
 }
 
+// Jekyll sets site.related_posts for each document: for a post, the ten newest other posts
+// (without lsi); for anything else, none.
+Value SiteRenderer::site_for(const Document& d, const Value& site) const {
+  if (!site.is_hash()) return site;
+  Hash h = site.as_hash();
+  Array related;
+  if (d.collection == "posts") {
+    Value posts = site.get("posts");
+    if (posts.is_array()) {
+      for (const Value& p : posts.as_array()) {
+        if (related.size() == 10) break;
+        if (p.get("path").to_string() == d.relative_path) continue;
+        related.push_back(p);
+      }
+    }
+  }
+  h.set("related_posts", Value(std::move(related)));
+  return Value(std::move(h));
+}
+
 RenderHost SiteRenderer::host_for(const Document& d) const {
   RenderHost h;
   h.config = &config_;
@@ -349,7 +369,7 @@ void SiteRenderer::render_body(Document& d, const SiteFn& site, const Value& pag
       !(d.data.find("render_with_liquid") && !d.data.find("render_with_liquid")->truthy())) {
     std::string text;
     auto tpl = parse(d.body, d.relative_path, d.body_line);
-    Hash globals{{"site", site()}, {"page", document_value(d)}};
+    Hash globals{{"site", site_for(d, site())}, {"page", document_value(d)}};
     if (!paginator.is_nil()) globals.set("paginator", paginator);
     Context ctx(Value(std::move(globals)), env_);
     ctx.strict_variables = config_.liquid_strict_variables;
@@ -381,7 +401,7 @@ void SiteRenderer::render_excerpt(Document& d, const SiteFn& site) {
     std::string head(head_view);
     try {
       auto tpl = parse(head, d.relative_path, d.body_line);
-      Context ctx(Value(Hash{{"site", site()}, {"page", document_value(d)}}), env_);
+      Context ctx(Value(Hash{{"site", site_for(d, site())}, {"page", document_value(d)}}), env_);
       ctx.strict_variables = config_.liquid_strict_variables;
       ctx.strict_filters = config_.liquid_strict_filters;
       ctx.set_partials(partials_.get());
@@ -410,6 +430,7 @@ void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& pa
   std::string name = layout_name && !layout_name->is_nil() ? layout_name->to_string() : "";
   Hash layout_data;
   std::set<std::string> seen;
+  const Value doc_site = site_for(d, site);
   auto known = post_values_.find(&d);
   Value page = known != post_values_.end() ? known->second : document_value(d);
   RenderHost host = host_for(d);
@@ -429,7 +450,7 @@ void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& pa
     for (const auto& [k, v] : layout_data) merged.set(k, v);  // the inner layout wins
     layout_data = merged;
     Hash globals;
-    globals.set("site", site);
+    globals.set("site", doc_site);
     globals.set("page", page);
     globals.set("layout", Value(layout_data));
     globals.set("content", std::move(output));

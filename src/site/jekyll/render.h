@@ -83,6 +83,7 @@ class SiteRenderer {
   // The `site` variable from the current state of the content (posts' values once rendered).
   liquid::Value build_site_value() const;
   RenderHost host_for(const Document& d) const;
+  liquid::Value site_for(const Document& d, const liquid::Value& site) const;
 
   const SiteConfig& config_;
   SiteContent& content_;
