@@ -100,6 +100,10 @@ void add_image_command(CLI::App& app, int& exit_code) {
     try {
       if (args->kernel == "linux")
         throw std::runtime_error("--kernel linux: the Linux fallback flavour is not built yet");
+      // The loader reads one line into a 3.5 KiB buffer below 1 MiB.
+      if (args->cmdline.size() > 3000 ||
+          args->cmdline.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+        throw std::runtime_error("--cmdline: one line of at most 3000 characters");
       LoadedBundle lb;
       load_bundle(args->path, args->flags, lb);
       image::DiskSpec spec;
