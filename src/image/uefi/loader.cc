@@ -281,21 +281,21 @@ extern "C" efi::Status efi_main(efi::Handle image, efi::SystemTable* system_tabl
   // The memory map, taken right before ExitBootServices; a stale key (the map changed,
   // e.g. by our own pool allocation or a firmware event) gives EFI_INVALID_PARAMETER:
   // take the map again and retry (UEFI 2.10 §7.4, ExitBootServices).
+  // Once ExitBootServices has failed, only GetMemoryMap and ExitBootServices may be
+  // called: the buffer is sized (with slack) before the first attempt and never again.
   uint8_t* map = nullptr;
   uint64_t map_capacity = 0, map_size = 0, key = 0, desc_size = 0;
   uint32_t desc_version = 0;
+  s = bs->get_memory_map(&map_size, nullptr, &key, &desc_size, &desc_version);
+  if (s != efi::kBufferTooSmall) return fail("GetMemoryMap gave no size", s);
+  map_capacity = map_size + 64 * desc_size;  // the allocation below splits a region or two
+  if ((s = bs->allocate_pool(efi::kLoaderData, map_capacity, reinterpret_cast<void**>(&map))) !=
+      efi::kSuccess)
+    return fail("cannot allocate the memory map", s);
   for (int attempt = 0; attempt < 16; ++attempt) {
     map_size = map_capacity;
     s = bs->get_memory_map(&map_size, reinterpret_cast<efi::MemoryDescriptor*>(map), &key,
                            &desc_size, &desc_version);
-    if (s == efi::kBufferTooSmall) {
-      if (map) bs->free_pool(map);
-      map_capacity = map_size + 16 * desc_size;  // room for the pool allocation itself
-      if ((s = bs->allocate_pool(efi::kLoaderData, map_capacity, reinterpret_cast<void**>(&map))) !=
-          efi::kSuccess)
-        return fail("cannot allocate the memory map", s);
-      continue;
-    }
     if (s != efi::kSuccess) return fail("GetMemoryMap failed", s);
     s = bs->exit_boot_services(image, key);
     if (s == efi::kSuccess) break;
