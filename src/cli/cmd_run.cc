@@ -14,10 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -28,7 +26,6 @@
 #include "cli/commands.h"
 #include "cli/site_source.h"
 #include "cli/term.h"
-#include "image/ovmf.h"
 
 #ifndef MAYFLY_KERNEL_BUILD_PATH
 #define MAYFLY_KERNEL_BUILD_PATH ""
@@ -258,10 +255,8 @@ int boot(const RunArgs& args, const std::vector<std::string>& argv, bool watch_f
 
 int run_vm(const RunArgs& args) {
   std::vector<std::string> tried;
-  // A disk image (mayfly image) boots through OVMF instead: no kernel or bundle file here.
-  const bool disk_image = is_disk_image_file(args.path);
-  std::string kernel = disk_image ? "" : find_kernel(args.kernel, tried);
-  if (kernel.empty() && !disk_image) {
+  std::string kernel = find_kernel(args.kernel, tried);
+  if (kernel.empty()) {
     std::string where;
     for (const auto& t : tried) where += "\n  " + t;
     print_error("mayfly-kernel not found; looked at:" + where +
@@ -281,17 +276,8 @@ int run_vm(const RunArgs& args) {
   }
 
   LoadedBundle lb;
-  std::string image_bundle_id;
-  if (disk_image) {
-    if (args.machine != "q35") throw std::runtime_error("a disk image boots with OVMF on q35 only");
-    lb.mapped = hosted::MappedFile::open(args.path);
-    image_bundle_id = disk_image_bundle_id(lb.mapped.data(), lb.mapped.size(), args.path);
-  } else {
-    load_bundle(args.path, args.flags, lb);
-  }
+  load_bundle(args.path, args.flags, lb);
   uint64_t memory = parse_memory(args.memory);
-  if (memory == 0 && disk_image)  // OVMF and the loader's copies of the files
-    memory = std::max<uint64_t>(128ull << 20, lb.mapped.size() + (64ull << 20));
   if (memory == 0) memory = std::max<uint64_t>(64ull << 20, lb.mapped.size() + (32ull << 20));
   if (memory < lb.mapped.size() + (8ull << 20))
     print_warning("--memory " + args.memory + " leaves less than 8 MiB beside the " +
@@ -302,17 +288,14 @@ int run_vm(const RunArgs& args) {
   if (!::mkdtemp(tmpl)) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
   tmp.path = tmpl;
   std::string initrd = tmp.path + "/site.mfb";
-  if (!disk_image) {
+  {
     std::ofstream out(initrd, std::ios::binary);
     out.write(reinterpret_cast<const char*>(lb.mapped.data()), std::streamsize(lb.mapped.size()));
     out.close();
     if (!out) throw std::runtime_error(initrd + ": cannot write the bundle");
   }
-  char id[33] = {};
-  if (disk_image)
-    std::snprintf(id, sizeof id, "%s", image_bundle_id.c_str());
-  else
-    lb.bundle.id_hex(id);
+  char id[33];
+  lb.bundle.id_hex(id);
 
   std::string append = "panic=reboot";
   if (!args.append.empty()) append += " " + args.append;
@@ -350,12 +333,6 @@ int run_vm(const RunArgs& args) {
         append,
         "-netdev",
         "user,id=n0,hostfwd=tcp:127.0.0.1:" + std::to_string(args.port) + "-:80"};
-    if (disk_image) {  // -kernel K -initrd B -append A become OVMF and the disk
-      auto k = std::find(argv.begin(), argv.end(), "-kernel");
-      k = argv.erase(k, k + 6);
-      std::vector<std::string> uefi = image::ovmf_qemu_args(args.path, tmp.path);
-      argv.insert(k, uefi.begin(), uefi.end());
-    }
     if (accel == "kvm") {
       argv.push_back("-cpu");
       argv.push_back("host");
