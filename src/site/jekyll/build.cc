@@ -150,7 +150,9 @@ BuildResult build_site(const fs::path& source, const BuildOptions& options) {
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  if (threads > 1) warm_front_matter(config, threads);
+  // A rebuild (a cache that has entries) finds unchanged front matter parsed already.
+  bool rebuild = options.cache && options.cache->size() > 0;
+  if (threads > 1 && !rebuild) warm_front_matter(config, threads);
   SiteContent content = read_site(config);
   prepare_site(content, config, now);
   for (const auto& w : content.warnings) warn(w);
