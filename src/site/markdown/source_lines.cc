@@ -1,11 +1,18 @@
 #include "site/markdown/source_lines.h"
 
+#include <cstring>
+
 namespace mayfly::site::markdown {
 
 SourceLines::SourceLines(std::string_view source) : source_(source) {
   starts_.push_back(0);
-  for (size_t i = 0; i < source.size(); ++i) {
-    if (source[i] == '\n' && i + 1 < source.size()) starts_.push_back(i + 1);
+  const char* begin = source.data();
+  const char* end = begin + source.size();
+  for (const char* p = begin; p < end;) {
+    const auto* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+    if (nl == nullptr || nl + 1 >= end) break;
+    starts_.push_back(size_t(nl + 1 - begin));
+    p = nl + 1;
   }
 }
 
