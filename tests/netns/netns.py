@@ -99,7 +99,7 @@ def stop_process(p, timeout=10):
 class UserStack:
     """`mayfly serve BUNDLE --stack user --tap mft0 ...` inside a namespace."""
 
-    def __init__(self, ns, mayfly, bundle, *extra, ip=STACK_IP, port=80, workdir="/tmp"):
+    def __init__(self, ns, mayfly, bundle, *extra, ip=STACK_IP, port=80, env=None):
         self.ns = ns
         self.port = port
         self.lines = []
@@ -110,7 +110,8 @@ class UserStack:
         if ip:
             args += ["--ip", "%s/%d" % (ip, PREFIX)]
         args += list(extra)
-        self.proc = ns.popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = ns.popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             env=dict(os.environ, **(env or {})))
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 

@@ -45,6 +45,14 @@ class PcapDevice : public net::Device {
   }
   size_t mtu() const override { return inner_.mtu(); }
   net::MacAddress mac_address() const override { return inner_.mac_address(); }
+  // Offloaded segments are recorded as the stack sent them (one large frame), as tcpdump
+  // shows GSO frames on a sending host.
+  size_t tso_max_datagram() const override { return inner_.tso_max_datagram(); }
+  bool transmit_tso(std::span<const uint8_t> frame, uint16_t mss) override {
+    bool ok = inner_.transmit_tso(frame, mss);
+    if (ok) writer_.record(frame);
+    return ok;
+  }
 
  private:
   net::Device& inner_;

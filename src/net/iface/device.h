@@ -22,6 +22,19 @@ class Device {
   // The largest IP datagram the link carries (1500 on Ethernet, RFC 894).
   virtual size_t mtu() const = 0;
   virtual MacAddress mac_address() const = 0;
+
+  // TCP segmentation offload (virtio-net's GSO; a TAP with IFF_VNET_HDR): the largest IPv4
+  // datagram transmit_tso() accepts, or 0 when the device has none (the default).
+  virtual size_t tso_max_datagram() const { return 0; }
+  // Sends one Ethernet/IPv4/TCP frame longer than the MTU whose TCP payload the device (or
+  // the host behind it) cuts into `mss`-byte segments. The TCP checksum field holds the
+  // folded pseudo-header sum over the whole TCP length, for the device to complete
+  // (checksum offload). False if the device cannot take it.
+  virtual bool transmit_tso(std::span<const uint8_t> frame, uint16_t mss) {
+    (void)frame;
+    (void)mss;
+    return false;
+  }
 };
 
 // Randomness supplied by the caller (DHCP transaction ids and jitter, IP identification,

@@ -397,6 +397,44 @@ NetError Interface::send_ipv4(Ipv4Address destination, IpProtocol protocol,
   return send_built(destination, protocol, len, dont_fragment);
 }
 
+size_t Interface::tso_max_segment() const {
+  size_t dev = device_.tso_max_datagram();
+  if (dev == 0 || tso_buffer_.size() <= kEth + kIp) return 0;
+  size_t n = dev < tso_buffer_.size() - kEth ? dev : tso_buffer_.size() - kEth;
+  if (n > 65535) n = 65535;  // the IPv4 total length field
+  return n - kIp;
+}
+
+NetError Interface::send_tcp_tso(Ipv4Address destination, std::span<const uint8_t> head,
+                                 std::span<const uint8_t> body, uint16_t mss) {
+  size_t len = head.size() + body.size();
+  if (len > tso_max_segment()) return NetError::kTooLarge;
+  NetError error = NetError::kOk;
+  auto hop = route(destination, error);
+  if (!hop) return error;
+  std::optional<MacAddress> mac =
+      hop->resolved ? std::optional<MacAddress>(hop->mac) : arp_cache_.lookup(hop->ip, now_);
+  if (!mac) return NetError::kNoRoute;
+  uint8_t* f = tso_buffer_.data();
+  EthernetRepr{*mac, mac_, EtherType::kIpv4}.emit(tso_buffer_);
+  Ipv4Repr ip;
+  ip.source = source_address();
+  ip.destination = destination;
+  ip.protocol = IpProtocol::kTcp;
+  ip.payload_len = uint16_t(len);
+  ip.identification = next_id_++;
+  ip.dont_fragment = true;
+  ip.emit(tso_buffer_.subspan(kEth));
+  std::memcpy(f + kEth + kIp, head.data(), head.size());
+  if (!body.empty()) std::memcpy(f + kEth + kIp + head.size(), body.data(), body.size());
+  if (!device_.transmit_tso(std::span<const uint8_t>(f, kEth + kIp + len), mss)) {
+    ++stats_.tx_dropped;
+    return NetError::kDeviceBusy;
+  }
+  ++stats_.tx_frames;
+  return NetError::kOk;
+}
+
 std::optional<Interface::NextHop> Interface::route(Ipv4Address dst, NetError& error) const {
   // RFC 919 / RFC 922: limited and subnet-directed broadcasts go to the link broadcast.
   if (dst.is_broadcast()) return NextHop{MacAddress::broadcast(), dst, true};

@@ -100,6 +100,17 @@ class Interface {
   // it our source address.
   NetError send_ipv4(Ipv4Address destination, IpProtocol protocol, std::span<const uint8_t> head,
                      std::span<const uint8_t> body = {}, bool dont_fragment = false);
+
+  // TCP segmentation offload, when the device has it and the caller lends a frame buffer
+  // for the large frames (no buffer: no offload, as in the kernel without the feature).
+  void enable_tso(std::span<uint8_t> frame_buffer) { tso_buffer_ = frame_buffer; }
+  // The largest TCP header + payload send_tcp_tso() takes; 0 without offload.
+  size_t tso_max_segment() const;
+  // One TCP header (checksum field: folded pseudo-header sum, see Device::transmit_tso)
+  // and a payload of several MSS, cut by the device. Only to a destination whose link
+  // address is known; otherwise kNoRoute and the caller sends MSS-sized segments.
+  NetError send_tcp_tso(Ipv4Address destination, std::span<const uint8_t> head,
+                        std::span<const uint8_t> body, uint16_t mss);
   // Our address as the source of datagrams (unspecified while unconfigured).
   Ipv4Address source_address() const {
     return config_ ? config_->cidr.address : Ipv4Address::unspecified();
@@ -183,6 +194,7 @@ class Interface {
   InterfaceStats stats_;
   std::array<uint8_t, kFrameSize> rx_{};
   std::array<uint8_t, kFrameSize> tx_{};
+  std::span<uint8_t> tso_buffer_;
 };
 
 }  // namespace mayfly::net

@@ -466,7 +466,8 @@ uint32_t Tcp::events(TcpId id) const {
 
 // --- output ----------------------------------------------------------------------------
 
-NetError Tcp::transmit(Ipv4Address dst, const TcpRepr& repr, std::span<const uint8_t> payload) {
+NetError Tcp::transmit(Ipv4Address dst, const TcpRepr& repr, std::span<const uint8_t> payload,
+                       uint16_t tso_mss) {
   uint8_t hdr[TcpSegment::kMinHeaderSize + TcpOptions::kMaxSize];
   size_t hlen = repr.header_size();
   if (hlen > sizeof hdr) return NetError::kTooLarge;
@@ -479,6 +480,17 @@ NetError Tcp::transmit(Ipv4Address dst, const TcpRepr& repr, std::span<const uin
   store_be16(hdr + 16, 0);
   Checksum sum;
   sum.add_pseudo_header(src, dst, IpProtocol::kTcp, uint16_t(hlen + payload.size()));
+  if (tso_mss > 0) {
+    // Segmentation offload: the device completes the checksum of every segment it cuts
+    // from the folded pseudo-header sum left in the field (virtio-net NEEDS_CSUM).
+    store_be16(hdr + 16, sum.folded());
+    NetError e = iface_.send_tcp_tso(dst, std::span<const uint8_t>(hdr, hlen), payload, tso_mss);
+    if (e == NetError::kOk) {
+      ++stats_.segments_out;
+      ++stats_.tso_segments;
+    }
+    return e;
+  }
   sum.add(std::span<const uint8_t>(hdr, hlen));
   sum.add(payload);
   store_be16(hdr + 16, sum.finish());
@@ -513,7 +525,22 @@ std::span<const uint8_t> Tcp::payload_at(Conn& c, uint32_t offset, uint32_t len)
   return std::span<const uint8_t>(scratch_.data(), n);
 }
 
-void Tcp::send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags) {
+uint32_t Tcp::contiguous_run(const Conn& c, uint32_t offset, uint32_t len) const {
+  // How many of `len` bytes from `offset` past SND.UNA lie in one send reference.
+  size_t idx = c.chunk_head;
+  uint32_t off = c.una_off + offset;
+  size_t left = c.chunk_count;
+  while (left > 0 && off >= c.chunks[idx].len) {
+    off -= c.chunks[idx].len;
+    idx = (idx + 1) % Conn::kSendChunks;
+    --left;
+  }
+  if (left == 0) return 0;
+  return min_of(len, c.chunks[idx].len - off);
+}
+
+NetError Tcp::send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags,
+                           uint16_t tso_mss) {
   TcpRepr r;
   r.source_port = c.local_port;
   r.destination_port = c.remote.port;
@@ -546,11 +573,13 @@ void Tcp::send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t
   std::span<const uint8_t> payload;
   if (len > 0) payload = payload_at(c, seq - c.snd_una, len);
   if (len > 0 && seq_ge(seq + len, c.snd_una + c.queued)) r.flags |= kPsh;
-  transmit(c.remote.address, r, payload);
+  NetError e = transmit(c.remote.address, r, payload, tso_mss);
+  if (tso_mss > 0 && e != NetError::kOk) return e;  // the caller sends MSS segments instead
   // An ACK is going out: the delayed one is no longer owed.
   c.ack_now = false;
   c.ack_at.reset();
   c.unacked_segments = 0;
+  return e;
 }
 
 void Tcp::send_ack(Instant now, Conn& c) {
@@ -579,6 +608,9 @@ void Tcp::output(Instant now, Conn& c) {
   uint32_t data_end = c.snd_una + c.queued;
   uint32_t mss = effective_mss(c);
   bool sent_any = false;
+  // Room for one offloaded segment's payload (its header may carry 40 bytes of options).
+  size_t tso_max = iface_.tso_max_segment();
+  uint32_t tso_room = tso_max > 80 ? uint32_t(tso_max - 80) : 0;
   for (;;) {
     // RFC 3042 limited transmit: the first two duplicate ACKs each let one new segment
     // out beyond cwnd, so a small window still draws the three duplicates it needs.
@@ -608,7 +640,19 @@ void Tcp::output(Instant now, Conn& c) {
       c.rtt_seq = c.snd_nxt + len;
       c.rtt_sent = now;
     }
-    send_segment(now, c, c.snd_nxt, len, flags);
+    // Segmentation offload: new data worth several segments, in one send reference, goes
+    // as one large segment the device cuts at the MSS (never with the FIN).
+    bool sent_large = false;
+    if (tso_room > mss && !retransmit && !c.fin_queued && len == mss) {
+      uint32_t big = min_of(min_of(avail, usable), tso_room);
+      big = contiguous_run(c, c.snd_nxt - c.snd_una, big);
+      if (big < avail) big -= big % mss;
+      if (big > mss && send_segment(now, c, c.snd_nxt, big, 0, uint16_t(mss)) == NetError::kOk) {
+        len = big;
+        sent_large = true;
+      }
+    }
+    if (!sent_large) send_segment(now, c, c.snd_nxt, len, flags);
     c.snd_nxt += len + (fin_due ? 1 : 0);
     if (seq_gt(c.snd_nxt, c.snd_max)) c.snd_max = c.snd_nxt;
     sent_any = true;
@@ -974,7 +1018,7 @@ void Tcp::arm_tlp(Instant now, Conn& c) {
   // duplicate segment, one sent late is an RTO.
   if (!c.in_recovery && c.snd_max - c.snd_una <= effective_mss(c))
     pto = max_of<int64_t>(pto, c.srtt_ms / 4 + 50);
-  pto = max_of<int64_t>(pto, 10);
+  pto = max_of<int64_t>(pto, 4);  // a few clock ticks: the clock has 1 ms resolution
   Instant at = now + Duration::from_millis(pto);
   if (c.rto_at && *c.rto_at <= at) return;
   c.tlp_at = at;

@@ -82,6 +82,7 @@ struct TcpStats {
   uint64_t icmp_errors =
       0;  // accepted ICMP errors about our segments  // TIME-WAIT slots taken for new connections
   uint64_t dropped = 0;           // unacceptable segments
+  uint64_t tso_segments = 0;      // large segments the device cut (segmentation offload)
   uint64_t loss_probes = 0;       // RFC 8985 tail loss probes sent
   uint64_t lost_retransmits = 0;  // retransmission rounds restarted (a resent hole lost)
 };
@@ -321,10 +322,13 @@ class Tcp : public TcpHandler {
   void on_tlp(Instant now, Conn& c);
 
   void output(Instant now, Conn& c);
-  void send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags);
+  NetError send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags,
+                        uint16_t tso_mss = 0);
+  uint32_t contiguous_run(const Conn& c, uint32_t offset, uint32_t len) const;
   void send_ack(Instant now, Conn& c);
   void send_reset(const Ipv4Meta& ip, const TcpSegment& seg);
-  NetError transmit(Ipv4Address dst, const TcpRepr& repr, std::span<const uint8_t> payload);
+  NetError transmit(Ipv4Address dst, const TcpRepr& repr, std::span<const uint8_t> payload,
+                    uint16_t tso_mss = 0);
   std::span<const uint8_t> payload_at(Conn& c, uint32_t offset, uint32_t len);
   void arm_rto(Instant now, Conn& c);
   void on_rto(Instant now, Conn& c);
