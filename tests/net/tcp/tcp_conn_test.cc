@@ -339,7 +339,7 @@ TEST_F(TcpPeer, FastRetransmitAfterThreeDuplicateAcks) {
   // The first is lost; the next two and one more arrive: duplicate ACKs. RFC 3042: each
   // of the first two lets one new segment out.
   peer(kAck, 2, iss + 1);
-  EXPECT_EQ(sent().seq(), iss + 1 + 4 * 1460);
+  EXPECT_EQ(sent().seq(), iss + 1 + 3 * 1460);
   peer(kAck, 2, iss + 1);
   EXPECT_EQ(sent().seq(), iss + 1 + 4 * 1460);
   EXPECT_TRUE(quiet());
@@ -354,7 +354,7 @@ TEST_F(TcpPeer, FastRetransmitAfterThreeDuplicateAcks) {
   // A partial ACK resends the next segment; a full ACK ends recovery at <= ssthresh.
   while (!quiet()) sent();
   peer(kAck, 2, iss + 1 + 3 * 1460);
-  EXPECT_EQ(sent().seq(), iss + 1 + 4 * 1460);
+  EXPECT_EQ(sent().seq(), iss + 1 + 3 * 1460);
   while (!quiet()) sent();
   peer(kAck, 2, iss + 1 + 5 * 1460);
   EXPECT_LE(tcp->cwnd(id), 3650u);
