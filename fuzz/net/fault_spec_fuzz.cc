@@ -24,7 +24,7 @@ struct Link : Device {
     auto f = std::move(rx.front());
     rx.pop_front();
     if (f.size() > buffer.size()) return 0;
-    std::memcpy(buffer.data(), f.data(), f.size());
+    if (!f.empty()) std::memcpy(buffer.data(), f.data(), f.size());
     return f.size();
   }
   bool transmit(std::span<const uint8_t> frame) override {

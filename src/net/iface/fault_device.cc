@@ -144,7 +144,7 @@ void FaultDevice::hold(std::span<const uint8_t> frame, bool to_stack, Instant re
     h.release = release;
     h.order = order_++;
     h.len = uint16_t(frame.size());
-    std::memcpy(h.data.data(), frame.data(), frame.size());
+    if (!frame.empty()) std::memcpy(h.data.data(), frame.data(), frame.size());
     if (corrupt && !frame.empty()) {
       uint32_t bit = random_.next_u32() % uint32_t(frame.size() * 8);
       h.data[bit / 8] ^= uint8_t(1u << (bit % 8));
@@ -247,7 +247,7 @@ size_t FaultDevice::receive_one(std::span<uint8_t> buffer) {
   h->used = false;
   --used_;
   if (n > buffer.size()) return 0;  // never a partial frame (Device contract)
-  std::memcpy(buffer.data(), h->data.data(), n);
+  if (n > 0) std::memcpy(buffer.data(), h->data.data(), n);
   return n;
 }
 
