@@ -250,6 +250,30 @@ class Mtu1280(StackCase):
         self.assertGreaterEqual(largest, 1200)  # full-sized segments were used
 
 
+class Flags(unittest.TestCase):
+    """Wrong flag combinations exit 2 with a message, before any device is opened."""
+
+    def test_bad_combinations(self):
+        cases = [
+            (["--stack", "user"], "--stack user needs --tap NAME"),
+            (["--stack", "user", "--tap", "x"], "exactly one of --dhcp and --ip"),
+            (["--stack", "user", "--tap", "x", "--dhcp", "--ip", "10.0.0.2/24"],
+             "exactly one of --dhcp and --ip"),
+            (["--tap", "x"], "need --stack user"),
+            (["--stack", "user", "--tap", "x", "--ip", "10.0.0.2"], "expected ADDR/PREFIX"),
+            (["--stack", "user", "--tap", "x", "--dhcp", "--gw", "10.0.0.1"], "only with --ip"),
+            (["--stack", "user", "--tap", "x", "--ip", "10.0.0.2/24", "--faults", "loss=5,drop=1"],
+             "column 8: unknown key"),
+            (["--stack", "user", "--tap", "x", "--ip", "10.0.0.2/24", "--mac", "01:00:00:00:00:01"],
+             "multicast"),
+            (["--stack", "other"], "expected linux or user"),
+        ]
+        for extra, message in cases:
+            r = netns.run([MAYFLY, "serve", BUNDLE] + extra, check=False, timeout=30)
+            self.assertEqual(r.returncode, 2, (extra, r.stderr))
+            self.assertIn(message, r.stderr.decode(), extra)
+
+
 class Dhcp(unittest.TestCase):
     def test_lease_from_dnsmasq(self):
         dnsmasq = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
