@@ -14,8 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -24,12 +26,10 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/kernel_path.h"
 #include "cli/site_source.h"
 #include "cli/term.h"
-
-#ifndef MAYFLY_KERNEL_BUILD_PATH
-#define MAYFLY_KERNEL_BUILD_PATH ""
-#endif
+#include "image/ovmf.h"
 
 namespace mayfly::cli {
 namespace {
@@ -54,33 +54,6 @@ volatile sig_atomic_t g_stop_signal = 0;
 constexpr int kKvmBootSeconds = 5;
 void on_stop_signal(int sig) {
   g_stop_signal = sig;
-}
-
-// Where the kernel may be: --kernel, $MAYFLY_KERNEL, next to this binary, an install's
-// lib/mayfly or share/mayfly, then the build directory this binary came from.
-std::string find_kernel(const std::string& given, std::vector<std::string>& tried) {
-  std::vector<fs::path> candidates;
-  if (!given.empty()) {
-    candidates.push_back(given);
-  } else {
-    if (const char* env = std::getenv("MAYFLY_KERNEL"); env && *env) candidates.push_back(env);
-    std::error_code ec;
-    fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-      fs::path dir = self.parent_path();
-      candidates.push_back(dir / "mayfly-kernel");
-      candidates.push_back(dir / ".." / "lib" / "mayfly" / "mayfly-kernel");
-      candidates.push_back(dir / ".." / "share" / "mayfly" / "mayfly-kernel");
-    }
-    if (*MAYFLY_KERNEL_BUILD_PATH) candidates.push_back(MAYFLY_KERNEL_BUILD_PATH);
-  }
-  for (const auto& c : candidates) {
-    tried.push_back(c.string());
-    struct stat st;
-    if (::stat(c.c_str(), &st) == 0 && S_ISREG(st.st_mode))
-      return fs::absolute(c).lexically_normal();
-  }
-  return {};
 }
 
 // "64M", "1G", "512K", or a bare number of MiB (as QEMU's -m).
@@ -255,8 +228,10 @@ int boot(const RunArgs& args, const std::vector<std::string>& argv, bool watch_f
 
 int run_vm(const RunArgs& args) {
   std::vector<std::string> tried;
-  std::string kernel = find_kernel(args.kernel, tried);
-  if (kernel.empty()) {
+  // A disk image (mayfly image) boots through OVMF instead: no kernel or bundle file here.
+  const bool disk_image = is_disk_image_file(args.path);
+  std::string kernel = disk_image ? "" : find_kernel(args.kernel, tried);
+  if (kernel.empty() && !disk_image) {
     std::string where;
     for (const auto& t : tried) where += "\n  " + t;
     print_error("mayfly-kernel not found; looked at:" + where +
@@ -276,8 +251,17 @@ int run_vm(const RunArgs& args) {
   }
 
   LoadedBundle lb;
-  load_bundle(args.path, args.flags, lb);
+  std::string image_bundle_id;
+  if (disk_image) {
+    if (args.machine != "q35") throw std::runtime_error("a disk image boots with OVMF on q35 only");
+    lb.mapped = hosted::MappedFile::open(args.path);
+    image_bundle_id = disk_image_bundle_id(lb.mapped.data(), lb.mapped.size(), args.path);
+  } else {
+    load_bundle(args.path, args.flags, lb);
+  }
   uint64_t memory = parse_memory(args.memory);
+  if (memory == 0 && disk_image)  // OVMF and the loader's copies of the files
+    memory = std::max<uint64_t>(128ull << 20, lb.mapped.size() + (64ull << 20));
   if (memory == 0) memory = std::max<uint64_t>(64ull << 20, lb.mapped.size() + (32ull << 20));
   if (memory < lb.mapped.size() + (8ull << 20))
     print_warning("--memory " + args.memory + " leaves less than 8 MiB beside the " +
@@ -288,14 +272,17 @@ int run_vm(const RunArgs& args) {
   if (!::mkdtemp(tmpl)) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
   tmp.path = tmpl;
   std::string initrd = tmp.path + "/site.mfb";
-  {
+  if (!disk_image) {
     std::ofstream out(initrd, std::ios::binary);
     out.write(reinterpret_cast<const char*>(lb.mapped.data()), std::streamsize(lb.mapped.size()));
     out.close();
     if (!out) throw std::runtime_error(initrd + ": cannot write the bundle");
   }
-  char id[33];
-  lb.bundle.id_hex(id);
+  char id[33] = {};
+  if (disk_image)
+    std::snprintf(id, sizeof id, "%s", image_bundle_id.c_str());
+  else
+    lb.bundle.id_hex(id);
 
   std::string append = "panic=reboot";
   if (!args.append.empty()) append += " " + args.append;
@@ -333,6 +320,12 @@ int run_vm(const RunArgs& args) {
         append,
         "-netdev",
         "user,id=n0,hostfwd=tcp:127.0.0.1:" + std::to_string(args.port) + "-:80"};
+    if (disk_image) {  // -kernel K -initrd B -append A become OVMF and the disk
+      auto k = std::find(argv.begin(), argv.end(), "-kernel");
+      k = argv.erase(k, k + 6);
+      std::vector<std::string> uefi = image::ovmf_qemu_args(args.path, tmp.path);
+      argv.insert(k, uefi.begin(), uefi.end());
+    }
     if (accel == "kvm") {
       argv.push_back("-cpu");
       argv.push_back("host");

@@ -18,6 +18,8 @@ void add_up_command(CLI::App& app, int& exit_code);
 // `run` and `up` share one implementation (cmd_run.cc); up defaults PATH to ".".
 void add_vm_command(CLI::App& app, int& exit_code, bool up);
 void add_image_command(CLI::App& app, int& exit_code);
+// deploy, status, rollback, logs, gc, destroy (cmd_deploy.cc).
+void add_deploy_commands(CLI::App& app, int& exit_code);
 
 // Disk images (cmd_image.cc): `mayfly inspect` hands a GPT disk image to inspect_image().
 bool is_disk_image_file(const std::string& path);

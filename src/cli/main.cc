@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_run_command(app, exit_code);
   add_up_command(app, exit_code);
   add_image_command(app, exit_code);
+  add_deploy_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -9,10 +9,18 @@
 #include <stdexcept>
 #include <string>
 
-#include "deploy/aws/http_client.h"
 #include "deploy/aws/settings.h"
+#include "deploy/http_client.h"
 
 namespace mayfly::aws {
+
+using deploy::HttpClient;
+using deploy::HttpRequest;
+using deploy::HttpResponse;
+using deploy::HttpTimeouts;
+using deploy::split_url;
+using deploy::TransportError;
+using deploy::UrlParts;
 
 // An error answer from AWS, after retries. `code` is AWS's error code (AuthFailure,
 // InsufficientInstanceCapacity, ...); `request_id` is what AWS support asks for.

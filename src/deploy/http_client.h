@@ -1,6 +1,6 @@
 #pragma once
-// A blocking HTTPS client over libcurl for the AWS APIs: one handle per thread (connections
-// are reused), connect/read/total timeouts, no redirects. Hosted code.
+// A blocking HTTP(S) client over libcurl for the provider APIs and health checks: one handle per
+// thread (connections are reused), connect/read/total timeouts, no redirects. Hosted code.
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace mayfly::aws {
+namespace mayfly::deploy {
 
 struct HttpRequest {
   std::string method = "GET";
@@ -58,4 +58,4 @@ struct UrlParts {
 };
 UrlParts split_url(std::string_view url);
 
-}  // namespace mayfly::aws
+}  // namespace mayfly::deploy

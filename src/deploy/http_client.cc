@@ -1,4 +1,4 @@
-#include "deploy/aws/http_client.h"
+#include "deploy/http_client.h"
 
 #include <curl/curl.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/ascii.h"
 
-namespace mayfly::aws {
+namespace mayfly::deploy {
 
 struct HttpClient::Handle {
   CURL* curl = nullptr;
@@ -125,4 +125,4 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
   return response;
 }
 
-}  // namespace mayfly::aws
+}  // namespace mayfly::deploy

@@ -1,0 +1,420 @@
+#include "deploy/deployer.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "bundle/reader.h"
+#include "deploy/health_check.h"
+
+namespace mayfly::deploy {
+namespace fs = std::filesystem;
+namespace {
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Holds a bundle's bytes and the reader over them.
+struct LoadedBundle {
+  std::string bytes;
+  bundle::Bundle bundle;
+  explicit LoadedBundle(const std::string& path) : bytes(read_all(path)) {
+    bundle::Error error = bundle.open(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    if (error != bundle::Error::None) {
+      throw std::runtime_error(path + ": not a usable bundle: " + bundle::describe(error));
+    }
+  }
+  std::string id() const {
+    char hex[33];
+    bundle.id_hex(hex);
+    return hex;
+  }
+};
+
+bool journal_has(const std::vector<JournalEntry>& journal, const std::string& step,
+                 const std::string& phase) {
+  return std::any_of(journal.begin(), journal.end(), [&](const JournalEntry& entry) {
+    return entry.step == step && entry.phase == phase;
+  });
+}
+
+// Holds the target's lock for one command.
+class TargetLock {
+ public:
+  TargetLock(StateStore& store, const std::string& target) : store_(store), target_(target) {
+    if (!store_.try_lock(target_, ::getpid())) {
+      throw DeployFailed("another mayfly command is changing target '" + target_ +
+                             "' right now; try again when it has finished",
+                         "");
+    }
+  }
+  ~TargetLock() {
+    try {
+      store_.unlock(target_, ::getpid());
+    } catch (...) {
+    }
+  }
+
+ private:
+  StateStore& store_;
+  std::string target_;
+};
+
+}  // namespace
+
+std::string bundle_id_of(const std::string& bundle_path) {
+  return LoadedBundle(bundle_path).id();
+}
+
+Deployer::Deployer(StateStore& store, Provider& provider, Target target, Reporter& reporter,
+                   std::string bundle_cache, DeployTimeouts timeouts)
+    : store_(store),
+      provider_(provider),
+      target_(std::move(target)),
+      reporter_(reporter),
+      bundle_cache_(std::move(bundle_cache)),
+      timeouts_(timeouts) {}
+
+void Deployer::run_step(int64_t deployment, const std::string& step,
+                        const std::function<std::string()>& body) {
+  store_.journal(deployment, step, "begin");
+  reporter_.step_started(step);
+  auto started = std::chrono::steady_clock::now();
+  std::string detail;
+  try {
+    detail = body();
+  } catch (const std::exception& error) {
+    store_.journal(deployment, step, "fail", error.what());
+    throw;
+  }
+  store_.journal(deployment, step, "end", detail);
+  reporter_.step_finished(step,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started),
+                          detail);
+}
+
+void Deployer::terminate_instance(InstanceRecord& instance) {
+  if (!instance.provider_ref.empty()) provider_.terminate(instance.provider_ref);
+  instance.state = "terminated";
+  store_.update_instance(instance);
+}
+
+DeployOutcome Deployer::deploy(const std::string& bundle_path, bool force) {
+  TargetLock lock(store_, target_.name);
+  store_.save_target(target_);
+  if (std::string done = recover(); !done.empty()) reporter_.note(done);
+
+  LoadedBundle loaded(bundle_path);
+  const std::string bundle_id = loaded.id();
+  auto serving = store_.serving_instance(target_.name);
+  if (serving && !force && provider_.is_alive(serving->provider_ref)) {
+    auto image = store_.image(serving->image_id);
+    if (image && image->bundle_id == bundle_id) {
+      DeployOutcome outcome;
+      outcome.unchanged = true;
+      outcome.instance_id = serving->id;
+      outcome.image_id = image->id;
+      reporter_.note("the address already serves bundle " + bundle_id.substr(0, 12) +
+                     "; nothing to do (--force deploys it again)");
+      return outcome;
+    }
+  }
+
+  // Keep the bundle beside the state so health checks can run after a rollback.
+  fs::create_directories(bundle_cache_);
+  const std::string cached = bundle_cache_ + "/" + bundle_id + ".mfb";
+  if (!fs::exists(cached)) {
+    fs::copy_file(bundle_path, cached + ".tmp", fs::copy_options::overwrite_existing);
+    fs::rename(cached + ".tmp", cached);
+  }
+
+  // An image of the same bundle that is still kept is used again.
+  int64_t image_id = 0;
+  for (const auto& image : store_.images(target_.name)) {
+    if (image.bundle_id == bundle_id && image.state == "ready") {
+      image_id = image.id;
+      break;
+    }
+  }
+  if (image_id == 0) {
+    ImageRecord image{0, target_.name, "", bundle_id, now_seconds(), "creating"};
+    image.id = store_.add_image(image);
+    image_id = image.id;
+  }
+  return roll_out(image_id, "deploy", cached);
+}
+
+DeployOutcome Deployer::rollback() {
+  TargetLock lock(store_, target_.name);
+  if (std::string done = recover(); !done.empty()) reporter_.note(done);
+  auto serving = store_.serving_instance(target_.name);
+  if (!serving) throw DeployFailed("target '" + target_.name + "' serves nothing to roll back", "");
+  // The newest image older than the serving one that is still kept.
+  for (const auto& image : store_.images(target_.name)) {
+    if (image.id < serving->image_id && image.state == "ready") {
+      return roll_out(image.id, "rollback", bundle_cache_ + "/" + image.bundle_id + ".mfb");
+    }
+  }
+  throw DeployFailed(
+      "no earlier image is kept for target '" + target_.name + "' (raise --keep to keep more)", "");
+}
+
+DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
+                                 const std::string& bundle_path) {
+  DeployOutcome outcome;
+  outcome.image_id = image_id;
+  auto started = std::chrono::steady_clock::now();
+  LoadedBundle loaded(bundle_path);
+  auto old = store_.serving_instance(target_.name);
+
+  Deployment deployment;
+  deployment.target = target_.name;
+  deployment.image_id = image_id;
+  deployment.old_instance_id = old ? old->id : 0;
+  deployment.kind = kind;
+  deployment.state = "running";
+  deployment.started = now_seconds();
+  deployment.id = store_.add_deployment(deployment);
+  outcome.deployment_id = deployment.id;
+
+  ImageRecord image = *store_.image(image_id);
+  InstanceRecord instance;
+  ProviderInstance live;
+  try {
+    if (image.state != "ready") {
+      run_step(deployment.id, "image", [&] {
+        image.provider_ref = provider_.create_image({bundle_path, image.bundle_id, target_.name});
+        image.state = "ready";
+        store_.update_image(image);
+        return image.provider_ref;
+      });
+    }
+    run_step(deployment.id, "instance", [&] {
+      instance = {0, target_.name, image_id, deployment.id, "", "", "creating", now_seconds()};
+      instance.id = store_.add_instance(instance);
+      deployment.new_instance_id = instance.id;
+      store_.update_deployment(deployment);
+      live = provider_.create_instance(image.provider_ref,
+                                       {target_.name, instance.id, target_.memory_mib});
+      instance.provider_ref = live.ref;
+      instance.url = live.url;
+      instance.state = "booting";
+      store_.update_instance(instance);
+      return live.ref;
+    });
+    run_step(deployment.id, "boot", [&] {
+      provider_.wait_booted(live, timeouts_.boot);
+      return live.url;
+    });
+    run_step(deployment.id, "health", [&] {
+      auto probes = health_probes(loaded.bundle);
+      auto deadline = std::chrono::steady_clock::now() + timeouts_.health;
+      for (;;) {
+        HealthReport report = check_health(live.url, probes);
+        if (report.healthy) {
+          instance.state = "healthy";
+          store_.update_instance(instance);
+          return std::to_string(report.checked) + " paths answered with the bundle's ETags";
+        }
+        if (std::chrono::steady_clock::now() >= deadline || !provider_.is_alive(live.ref)) {
+          std::string problems;
+          for (size_t i = 0; i < report.problems.size() && i < 5; ++i) {
+            problems += "\n  " + report.problems[i];
+          }
+          throw ProviderError("the new instance does not serve the new content:" + problems,
+                              provider_.console(live.ref, 4096));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    });
+  } catch (const std::exception& error) {
+    // Before the switch: undo the new instance; the old one never stopped serving.
+    std::string console;
+    if (auto* provider_error = dynamic_cast<const ProviderError*>(&error)) {
+      console = provider_error->console();
+    }
+    if (console.empty() && !instance.provider_ref.empty()) {
+      console = provider_.console(instance.provider_ref, 4096);
+    }
+    if (instance.id != 0) terminate_instance(instance);
+    deployment.state = "failed";
+    deployment.error = error.what();
+    deployment.finished = now_seconds();
+    store_.update_deployment(deployment);
+    store_.journal(deployment.id, "undo", "end", "new instance terminated");
+    throw DeployFailed(error.what(), console);
+  }
+
+  // The point of no return: from here on the deploy finishes, now or in recover().
+  run_step(deployment.id, "switch", [&] {
+    provider_.switch_address(target_, live);
+    instance.state = "serving";
+    store_.update_instance(instance);
+    if (old) {
+      old->state = "draining";
+      store_.update_instance(*old);
+    }
+    return target_.address + " -> " + live.ref;
+  });
+  outcome.to_switch = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (old) {
+    run_step(deployment.id, "drain", [&] {
+      int left = provider_.drain(target_, old->provider_ref, timeouts_.drain);
+      return left == 0 ? std::string("no connections left")
+                       : std::to_string(left) + " connections still open after " +
+                             std::to_string(timeouts_.drain.count()) + " s";
+    });
+    run_step(deployment.id, "terminate", [&] {
+      terminate_instance(*old);
+      return old->provider_ref;
+    });
+  }
+  run_step(deployment.id, "prune", [&] {
+    gc();
+    return std::string("keeping ") + std::to_string(target_.keep) + " images";
+  });
+  deployment.state = "done";
+  deployment.finished = now_seconds();
+  store_.update_deployment(deployment);
+  outcome.instance_id = instance.id;
+  return outcome;
+}
+
+std::string Deployer::recover() {
+  std::string said;
+  if (auto deployment = store_.unfinished_deployment(target_.name)) {
+    auto journal = store_.journal_of(deployment->id);
+    auto fresh =
+        deployment->new_instance_id ? store_.instance(deployment->new_instance_id) : std::nullopt;
+    bool switched = journal_has(journal, "switch", "end");
+    if (!switched && journal_has(journal, "switch", "begin") && fresh) {
+      // Interrupted inside the switch: the provider knows where the address points.
+      switched = !fresh->provider_ref.empty() &&
+                 provider_.address_points_to(target_) == fresh->provider_ref;
+    }
+    if (switched && fresh) {
+      fresh->state = "serving";
+      store_.update_instance(*fresh);
+      if (auto old = deployment->old_instance_id ? store_.instance(deployment->old_instance_id)
+                                                 : std::nullopt;
+          old && old->state != "terminated") {
+        provider_.drain(target_, old->provider_ref, timeouts_.drain);
+        terminate_instance(*old);
+      }
+      deployment->state = "done";
+      said = "finished deployment " + std::to_string(deployment->id) +
+             ", which was interrupted after the switch";
+    } else {
+      if (fresh && fresh->state != "terminated") terminate_instance(*fresh);
+      if (auto old = deployment->old_instance_id ? store_.instance(deployment->old_instance_id)
+                                                 : std::nullopt;
+          old && old->state == "draining") {
+        // Interrupted inside the switch before it took: the old one still serves.
+        provider_.switch_address(target_, {old->provider_ref, old->url});
+        old->state = "serving";
+        store_.update_instance(*old);
+      }
+      deployment->state = "undone";
+      deployment->error = "interrupted before the switch; undone";
+      said = "undid deployment " + std::to_string(deployment->id) +
+             ", which was interrupted before the switch";
+    }
+    deployment->finished = now_seconds();
+    store_.update_deployment(*deployment);
+    store_.journal(deployment->id, "recover", "end", said);
+  }
+  reconcile();
+  return said;
+}
+
+void Deployer::reconcile() {
+  // Instances the provider runs for this target that the state does not count as live
+  // (created just before an interruption recorded them, or left by a crash): terminate.
+  std::set<std::string> known;
+  for (auto& instance : store_.instances(target_.name)) {
+    if (instance.state == "terminated") continue;
+    if (instance.provider_ref.empty()) {
+      // Created, but the interruption came before its ref was recorded.
+      instance.state = "terminated";
+      store_.update_instance(instance);
+      continue;
+    }
+    if (!provider_.is_alive(instance.provider_ref)) {
+      if (instance.state != "serving") {
+        instance.state = "terminated";
+        store_.update_instance(instance);
+      }
+      continue;
+    }
+    known.insert(instance.provider_ref);
+  }
+  for (const auto& listed : provider_.list_instances(target_.name)) {
+    if (!known.count(listed.ref)) provider_.terminate(listed.ref);
+  }
+}
+
+void Deployer::gc() {
+  auto serving = store_.serving_instance(target_.name);
+  for (auto& instance : store_.instances(target_.name)) {
+    if (instance.state != "terminated" && instance.state != "serving" &&
+        instance.state != "draining") {
+      terminate_instance(instance);
+    }
+  }
+  int kept = 0;
+  for (auto& image : store_.images(target_.name)) {
+    if (image.state == "deleted") continue;
+    bool in_use = serving && serving->image_id == image.id;
+    if (image.state == "ready" && (in_use || kept < target_.keep)) {
+      ++kept;
+      continue;
+    }
+    if (image.state == "creating" && store_.unfinished_deployment(target_.name)) continue;
+    if (!image.provider_ref.empty()) provider_.delete_image(image.provider_ref);
+    image.state = "deleted";
+    store_.update_image(image);
+    std::error_code ignored;
+    bool bundle_still_used = false;
+    for (const auto& other : store_.images(target_.name)) {
+      bundle_still_used |= other.state != "deleted" && other.bundle_id == image.bundle_id;
+    }
+    if (!bundle_still_used) fs::remove(bundle_cache_ + "/" + image.bundle_id + ".mfb", ignored);
+  }
+}
+
+void Deployer::destroy() {
+  TargetLock lock(store_, target_.name);
+  for (auto& instance : store_.instances(target_.name)) {
+    if (instance.state != "terminated") terminate_instance(instance);
+  }
+  for (const auto& listed : provider_.list_instances(target_.name)) provider_.terminate(listed.ref);
+  for (auto& image : store_.images(target_.name)) {
+    if (image.state != "deleted" && !image.provider_ref.empty()) {
+      provider_.delete_image(image.provider_ref);
+    }
+    std::error_code ignored;
+    fs::remove(bundle_cache_ + "/" + image.bundle_id + ".mfb", ignored);
+  }
+  provider_.release_address(target_);
+  store_.delete_target(target_.name);
+}
+
+}  // namespace mayfly::deploy
