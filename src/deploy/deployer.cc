@@ -195,6 +195,7 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
   outcome.deployment_id = deployment.id;
 
   ImageRecord image = *store_.image(image_id);
+  const bool new_image = image.state != "ready";
   InstanceRecord instance;
   ProviderInstance live;
   try {
@@ -254,6 +255,11 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
       console = provider_.console(instance.provider_ref, 4096);
     }
     if (instance.id != 0) terminate_instance(instance);
+    if (new_image) {
+      // An image that never served is not worth a retention slot; the next gc removes it.
+      image.state = "failed";
+      store_.update_image(image);
+    }
     deployment.state = "failed";
     deployment.error = error.what();
     deployment.finished = now_seconds();
@@ -379,11 +385,13 @@ void Deployer::gc() {
       terminate_instance(instance);
     }
   }
-  int kept = 0;
+  // Keep the serving image, then the newest others up to `keep` in all.
+  int kept = serving ? 1 : 0;
   for (auto& image : store_.images(target_.name)) {
     if (image.state == "deleted") continue;
     bool in_use = serving && serving->image_id == image.id;
-    if (image.state == "ready" && (in_use || kept < target_.keep)) {
+    if (in_use) continue;
+    if (image.state == "ready" && kept < target_.keep) {
       ++kept;
       continue;
     }

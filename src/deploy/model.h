@@ -21,7 +21,7 @@ struct ImageRecord {
   std::string provider_ref;
   std::string bundle_id;  // what the image serves: the bundle's content id
   int64_t created = 0;    // unix seconds
-  std::string state;      // "creating", "ready", "deleted"
+  std::string state;      // "creating", "ready", "failed" (never served), "deleted"
 };
 
 struct InstanceRecord {

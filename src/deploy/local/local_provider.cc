@@ -148,7 +148,7 @@ void LocalProvider::wait_booted(const ProviderInstance& instance, std::chrono::s
 
 void LocalProvider::terminate(const std::string& instance_ref) {
   std::string dir = instance_dir(instance_ref);
-  if (int pid = vm_pid(dir)) stop_vm(pid);
+  for (int pid : vm_pids(dir)) stop_vm(pid);
   if (fs::exists(fs::path(dir) / "console.log")) {
     std::error_code ignored;
     fs::rename(fs::path(dir) / "console.log",

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -139,13 +140,30 @@ static int start_vm_with(const VmSpec& spec, const std::string& accel) {
 int vm_pid(const std::string& directory) {
   std::ifstream in(directory + "/pid");
   int pid = 0;
-  if (!(in >> pid) || pid <= 0) return 0;
-  if (kill(pid, 0) != 0 && errno != EPERM) return 0;
+  if ((in >> pid) && pid > 0 && is_vm_of(pid, directory)) return pid;
+  // No pidfile yet (QEMU still starting, or its starter was killed): look for the process.
+  std::vector<int> all = vm_pids(directory);
+  return all.empty() ? 0 : all.front();
+}
+
+bool is_vm_of(int pid, const std::string& directory) {
+  if (kill(pid, 0) != 0 && errno != EPERM) return false;
   // The pid may have been reused since: it must be the QEMU of this directory.
   std::string cmdline = read_text("/proc/" + std::to_string(pid) + "/cmdline");
   std::string pidfile_argument = std::string("-pidfile") + '\0' + directory + "/pid";
-  if (cmdline.find(pidfile_argument) == std::string::npos) return 0;
-  return pid;
+  return cmdline.find(pidfile_argument) != std::string::npos;
+}
+
+std::vector<int> vm_pids(const std::string& directory) {
+  std::vector<int> pids;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    int pid = std::stoi(name);
+    if (pid != getpid() && is_vm_of(pid, directory)) pids.push_back(pid);
+  }
+  return pids;
 }
 
 void stop_vm(int pid, std::chrono::milliseconds grace) {

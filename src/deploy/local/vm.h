@@ -4,6 +4,7 @@
 // port 80 is forwarded from a loopback port (QEMU user networking). Hosted code (Linux).
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace mayfly::deploy::local {
 
@@ -25,8 +26,12 @@ struct VmSpec {
 // cannot run guests.
 int start_vm(const VmSpec& spec);
 
-// The pid in DIR/pid if that process is alive and is the VM of DIR; 0 otherwise.
+// The VM of DIR: the pid in DIR/pid if that process is alive and is DIR's QEMU, else any
+// QEMU process started for DIR (one still starting has written no pidfile); 0 if none.
 int vm_pid(const std::string& directory);
+// Every process that is DIR's QEMU (a daemonizing QEMU is briefly two).
+std::vector<int> vm_pids(const std::string& directory);
+bool is_vm_of(int pid, const std::string& directory);
 
 // SIGTERM, then SIGKILL after `grace`. Returns when the process is gone.
 void stop_vm(int pid, std::chrono::milliseconds grace = std::chrono::milliseconds(3000));

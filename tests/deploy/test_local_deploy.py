@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""Blue/green deploys with the local provider, end to end: real QEMU VMs running mayfly's
+kernel, the detached forwarder as the stable address, a steady bounded client load.
+
+usage: test_local_deploy.py MAYFLY
+"""
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+MAYFLY = None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_site(directory, version):
+    os.makedirs(directory, exist_ok=True)
+    pages = {
+        "index.html": f"<!doctype html><title>blog</title><p>version {version}</p>\n" * 20,
+        "404.html": f"<!doctype html><title>404</title><p>not here ({version})</p>\n",
+        "about/index.html": f"<p>about {version}</p>\n",
+        "style.css": f"body {{ color: #{'123456' if version == 'v1' else '654321'}; }}\n",
+    }
+    for name, text in pages.items():
+        path = os.path.join(directory, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as out:
+            out.write(text)
+    return pages["index.html"].encode()
+
+
+class Load:
+    """Two bounded clients against the address: one reuses keep-alive connections for up to
+    20 requests each, one opens a fresh connection per request. Each runs at >= 20 req/s
+    until stopped (and never longer than `limit` seconds)."""
+
+    def __init__(self, port, bodies, limit=240):
+        self.port, self.bodies, self.limit = port, bodies, limit
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.results = []  # (time, version or None, error)
+        self.threads = [threading.Thread(target=self.run, args=(keep,)) for keep in (True, False)]
+
+    def record(self, version, error=None):
+        with self.lock:
+            self.results.append((time.monotonic(), version, error))
+
+    def run(self, keep_alive):
+        deadline = time.monotonic() + self.limit
+        connection, used = None, 0
+        while not self.stop_flag.is_set() and time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                if connection is None:
+                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                    used = 0
+                connection.request("GET", "/")
+                response = connection.getresponse()
+                body = response.read()
+                used += 1
+                version = next((v for v, b in self.bodies.items() if b == body), None)
+                if response.status != 200 or version is None:
+                    self.record(None, f"status {response.status}, {len(body)} bytes not v1 or v2")
+                else:
+                    self.record(version)
+                if not keep_alive or used >= 20 or response.will_close:
+                    connection.close()
+                    connection = None
+            except Exception as error:  # noqa: BLE001 - every failure counts
+                self.record(None, repr(error))
+                if connection is not None:
+                    connection.close()
+                connection = None
+            time.sleep(max(0.0, 0.04 - (time.monotonic() - started)))
+        if connection is not None:
+            connection.close()
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+    def failures(self):
+        with self.lock:
+            return [r for r in self.results if r[2] is not None]
+
+    def since(self, moment):
+        with self.lock:
+            return [r for r in self.results if r[0] >= moment]
+
+
+class LocalDeployTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="mayfly-deploy-")
+        self.state = os.path.join(self.tmp.name, "state", "state.db")
+        self.port = free_port()
+        self.sites = {}
+        self.bodies = {}
+        for version in ("v1", "v2"):
+            site = os.path.join(self.tmp.name, version)
+            self.bodies[version] = write_site(site, version)
+            self.sites[version] = site
+
+    def tearDown(self):
+        self.mayfly("destroy", self.sites["v1"], "--yes", check=False)
+        leftovers = self.vms()
+        for pid in leftovers:
+            os.kill(pid, signal.SIGKILL)
+        self.tmp.cleanup()
+        self.assertEqual(leftovers, [], "destroy left VMs running")
+
+    def mayfly(self, command, site, *flags, check=True, timeout=240):
+        env = dict(os.environ, MAYFLY_ACCEL="tcg", NO_COLOR="1")
+        args = [MAYFLY, command, site, "--state", self.state, *flags]
+        if command == "deploy":
+            args += ["--address", f"127.0.0.1:{self.port}", "--drain-timeout", "20"]
+        result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+        if check and result.returncode != 0:
+            self.fail(f"{' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+        return result
+
+    def status(self):
+        return json.loads(self.mayfly("status", self.sites["v1"], "--json").stdout)
+
+    def vms(self):
+        """QEMU processes of this test's state folder."""
+        pids = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmdline = f.read()
+            except OSError:
+                continue
+            if b"qemu-system" in cmdline and os.path.dirname(self.state).encode() in cmdline:
+                pids.append(int(pid))
+        return pids
+
+    def get(self, path="/"):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, body
+
+    def deploy_under_load(self, version, *flags, expect_ok=True):
+        with Load(self.port, self.bodies) as load:
+            time.sleep(1.0)
+            result = self.mayfly("deploy", self.sites[version], *flags, check=expect_ok)
+            finished = time.monotonic()
+            time.sleep(1.0)
+        self.assertEqual(load.failures(), [], "failed requests during the deploy")
+        return result, load, finished
+
+    def test_blue_green(self):
+        # v1, then v2 under load: zero failures, every answer wholly v1 or v2, only v2 after.
+        result = self.mayfly("deploy", self.sites["v1"], "--json", "--keep", "2")
+        report = json.loads(result.stdout)
+        self.assertIn("switch", [s["step"] for s in report["steps"]])
+        self.assertEqual(self.get(), (200, self.bodies["v1"]))
+        first_vm = self.vms()
+        self.assertEqual(len(first_vm), 1)
+
+        _, load, finished = self.deploy_under_load("v2")
+        versions = {r[1] for r in load.results}
+        self.assertEqual(versions, {"v1", "v2"})
+        self.assertGreater(len(load.results), 40)
+        self.assertEqual({r[1] for r in load.since(finished)}, {"v2"})
+        self.assertEqual(len(self.vms()), 1)
+        self.assertNotEqual(self.vms(), first_vm, "the old VM is gone, a new one serves")
+        status = self.status()
+        self.assertEqual(status["serving"]["alive"], True)
+        self.assertEqual([d["state"] for d in status["deployments"]], ["done", "done"])
+
+        # The same bundle again: nothing to do.
+        self.assertIn("nothing to do", self.mayfly("deploy", self.sites["v2"]).stderr)
+
+        # A kernel that never comes up: the deploy fails, v2 keeps serving, nothing left.
+        # (A new bundle, so that no image made earlier with the good kernel is reused.)
+        self.sites["v3"] = os.path.join(self.tmp.name, "v3")
+        write_site(self.sites["v3"], "v3")
+        broken = self.mayfly("deploy", self.sites["v3"], "--kernel", "/bin/true",
+                             check=False)
+        self.assertEqual(broken.returncode, 1, broken.stderr)
+        self.assertIn("deploy failed", broken.stderr)
+        self.assertEqual(self.get(), (200, self.bodies["v2"]))
+        self.assertEqual(len(self.vms()), 1)
+        self.assertEqual(self.status()["deployments"][0]["state"], "failed")
+
+        # Rollback under load: back to v1.
+        with Load(self.port, self.bodies) as load:
+            time.sleep(0.5)
+            self.mayfly("rollback", self.sites["v1"])
+        self.assertEqual(load.failures(), [])
+        self.assertEqual(self.get(), (200, self.bodies["v1"]))
+        # Retention: --keep 2 keeps exactly two images.
+        self.assertEqual(len(self.status()["images"]), 2)
+        self.assertEqual(len(self.vms()), 1)
+
+    def test_kill_9_at_each_step_converges(self):
+        self.mayfly("deploy", self.sites["v1"])
+        env = dict(os.environ, MAYFLY_ACCEL="tcg", NO_COLOR="1")
+        versions = ["v2", "v1"]
+        with Load(self.port, self.bodies) as load:
+            for round_number, step in enumerate(["instance", "boot", "health", "drain", "terminate"]):
+                version = versions[round_number % 2]
+                process = subprocess.Popen(
+                    [MAYFLY, "deploy", self.sites[version], "--state", self.state, "--address",
+                     f"127.0.0.1:{self.port}", "--drain-timeout", "20"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                killed = self.kill_at(process, step)
+                process.wait(timeout=60)
+                # The next deploy finishes or undoes what was cut off, then deploys.
+                self.mayfly("deploy", self.sites[version])
+                self.assertEqual(self.get()[1], self.bodies[version], f"after kill at {step}")
+                self.assertEqual(len(self.vms()), 1, f"one VM after kill at {step} ({killed})")
+            time.sleep(0.5)
+        self.assertEqual(load.failures(), [])
+        status = self.status()
+        self.assertTrue(status["serving"]["alive"])
+        self.assertEqual(len(status["instances"]), 1)
+
+    def kill_at(self, process, step):
+        """SIGKILL `process` once the journal shows `step` begun (or it has exited)."""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                db = sqlite3.connect(f"file:{self.state}?mode=ro", uri=True, timeout=1)
+                row = db.execute("SELECT step FROM journal WHERE phase='begin' "
+                                 "ORDER BY seq DESC LIMIT 1").fetchone()
+                db.close()
+            except sqlite3.Error:
+                row = None
+            if row and row[0] == step:
+                process.send_signal(signal.SIGKILL)
+                return f"killed in {step}"
+            time.sleep(0.002)
+        return "finished before the step was seen"
+
+
+if __name__ == "__main__":
+    MAYFLY = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
