@@ -3,6 +3,8 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <toml++/toml.h>
+
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -33,7 +35,7 @@ struct DeployArgs {
   std::string provider, address, memory, kernel;
   int keep = 0;
   bool json = false, force = false, yes = false, follow = false;
-  double boot_timeout = 180, drain_timeout = 30;
+  double boot_timeout = 180, health_timeout = 60, drain_timeout = 30;
   std::string instance;
   BundleFlags flags;
 };
@@ -68,7 +70,7 @@ std::string state_path(const DeployArgs& args) {
 }
 
 // The target: defaults, then what the state remembers, then the site's `deploy:` section
-// (_config.yml), then flags.
+// (_config.yml), then its mayfly.toml [deploy] table, then flags.
 Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
   Target target;
   target.name = args.target;
@@ -92,6 +94,39 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
       } catch (const YAML::Exception& error) {
         throw std::runtime_error(config.string() + ":" + std::to_string(error.mark.line + 1) + ":" +
                                  std::to_string(error.mark.column + 1) + ": deploy: " + error.msg);
+      }
+    }
+  }
+  // mayfly.toml beside the site: a [deploy] table with the same keys.
+  fs::path toml_file = site_folder(args.source) / "mayfly.toml";
+  if (fs::exists(toml_file)) {
+    toml::table root;
+    try {
+      root = toml::parse_file(toml_file.string());
+    } catch (const toml::parse_error& error) {
+      throw std::runtime_error(
+          toml_file.string() + ":" + std::to_string(error.source().begin.line) + ":" +
+          std::to_string(error.source().begin.column) + ": " + std::string(error.description()));
+    }
+    if (const toml::table* section = root["deploy"].as_table()) {
+      for (const auto& [key, value] : *section) {
+        auto where = [&, key = key] {
+          return toml_file.string() + ":" + std::to_string(value.source().begin.line) + ":" +
+                 std::to_string(value.source().begin.column) + ": deploy." + std::string(key.str());
+        };
+        if (key == "provider" || key == "address" || key == "memory") {
+          auto text = value.value<std::string>();
+          if (!text) throw std::runtime_error(where() + ": expected a string");
+          if (key == "provider") target.provider = *text;
+          if (key == "address") target.address = *text;
+          if (key == "memory") target.memory_mib = parse_memory_mib(*text);
+        } else if (key == "keep") {
+          auto number = value.value<int64_t>();
+          if (!number) throw std::runtime_error(where() + ": expected a number");
+          target.keep = static_cast<int>(*number);
+        } else {
+          throw std::runtime_error(where() + ": unknown setting (provider, address, memory, keep)");
+        }
       }
     }
   }
@@ -176,6 +211,7 @@ struct Session {
     reporter = std::make_unique<CliReporter>(args.json);
     deploy::DeployTimeouts timeouts;
     timeouts.boot = std::chrono::seconds(static_cast<int64_t>(args.boot_timeout));
+    timeouts.health = std::chrono::seconds(static_cast<int64_t>(args.health_timeout));
     timeouts.drain = std::chrono::seconds(static_cast<int64_t>(args.drain_timeout));
     deployer = std::make_unique<deploy::Deployer>(*store, *provider, target, *reporter,
                                                   state_dir + "/bundles", timeouts);
@@ -198,6 +234,9 @@ void add_common_options(CLI::App* cmd, DeployArgs& args, bool with_target_settin
                     "The unikernel ELF (default: found as mayfly run does)");
     cmd->add_option("--boot-timeout", args.boot_timeout,
                     "Seconds a new instance may take to answer")
+        ->capture_default_str();
+    cmd->add_option("--health-timeout", args.health_timeout,
+                    "Seconds the health check is retried before the deploy gives up")
         ->capture_default_str();
     cmd->add_option("--drain-timeout", args.drain_timeout,
                     "Seconds the old instance keeps its open connections after the switch")

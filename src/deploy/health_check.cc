@@ -8,7 +8,11 @@ std::vector<HealthProbe> health_probes(const bundle::Bundle& bundle, int sample)
   std::vector<HealthProbe> probes;
   bundle::Entry entry;
   const std::string index = "/" + std::string(bundle.index_name());
-  if (bundle.find(index, entry)) probes.push_back({"/", "\"" + std::string(entry.etag) + "\""});
+  // A site without a front page is broken whatever else it holds: "/" is always probed,
+  // and with no index in the bundle no answer can satisfy it.
+  probes.push_back({"/", bundle.find(index, entry)
+                             ? "\"" + std::string(entry.etag) + "\""
+                             : std::string("(the bundle has no ") + index + ")"});
   std::vector<uint32_t> files;
   for (uint32_t i = 0; i < bundle.entry_count(); ++i) {
     if (bundle.entry(i).kind == bundle::EntryKind::File) files.push_back(i);

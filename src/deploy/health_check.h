@@ -22,7 +22,8 @@ struct HealthReport {
   std::vector<std::string> problems;  // "GET /x: 404", "GET /: ETag \"a\" is not \"b\""
 };
 
-// "/" plus up to `sample` files spread evenly over the bundle's index.
+// "/" (always; it cannot pass when the bundle has no index page) plus up to `sample`
+// files spread evenly over the bundle's index.
 std::vector<HealthProbe> health_probes(const bundle::Bundle& bundle, int sample = 8);
 
 // Runs every probe against base_url (http://host:port); one attempt each.

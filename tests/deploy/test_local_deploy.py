@@ -207,6 +207,18 @@ class LocalDeployTest(unittest.TestCase):
         self.assertEqual(len(self.vms()), 1)
         self.assertEqual(self.status()["deployments"][0]["state"], "failed")
 
+        # A bundle that fails the health check (no front page; "/" answers 404): the deploy
+        # fails at the health step and v2 keeps serving.
+        no_index = os.path.join(self.tmp.name, "no-index")
+        write_site(no_index, "v4")
+        os.remove(os.path.join(no_index, "index.html"))
+        unhealthy = self.mayfly("deploy", no_index, "--health-timeout", "3", check=False)
+        self.assertEqual(unhealthy.returncode, 1, unhealthy.stderr)
+        self.assertIn("does not serve the new content", unhealthy.stderr)
+        self.assertIn("GET /: status 404", unhealthy.stderr)
+        self.assertEqual(self.get(), (200, self.bodies["v2"]))
+        self.assertEqual(len(self.vms()), 1)
+
         # Rollback under load: back to v1.
         with Load(self.port, self.bodies) as load:
             time.sleep(0.5)
@@ -239,6 +251,23 @@ class LocalDeployTest(unittest.TestCase):
         status = self.status()
         self.assertTrue(status["serving"]["alive"])
         self.assertEqual(len(status["instances"]), 1)
+
+    def test_settings_from_the_site_and_their_errors(self):
+        site = self.sites["v1"]
+        with open(os.path.join(site, "mayfly.toml"), "w") as out:
+            out.write('[deploy]\naddress = "127.0.0.1:18181"\nkeep = 4\nmemory = "48M"\n')
+        target = self.status()["target"]
+        self.assertEqual((target["address"], target["keep"], target["memory_mib"]),
+                         ("127.0.0.1:18181", 4, 48))
+        with open(os.path.join(site, "mayfly.toml"), "w") as out:
+            out.write('[deploy]\nkeep = "two"\n')
+        result = self.mayfly("status", site, check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("mayfly.toml:2:8: deploy.keep: expected a number", result.stderr)
+        os.remove(os.path.join(site, "mayfly.toml"))
+        result = self.mayfly("deploy", site, "--memory", "lots", check=False)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("--memory", result.stderr)
 
     def kill_at(self, process, step):
         """SIGKILL `process` once the journal shows `step` begun (or it has exited)."""
