@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -54,17 +55,28 @@ bool journal_has(const std::vector<JournalEntry>& journal, const std::string& st
   });
 }
 
-// Holds the target's lock for one command.
+// Another live mayfly process holds the target.
+class TargetBusy : public DeployFailed {
+ public:
+  explicit TargetBusy(const std::string& target)
+      : DeployFailed("another mayfly command is changing target '" + target +
+                         "' right now; try again when it has finished",
+                     "") {}
+};
+
+// Holds the target's lock for one command. Re-entrant within the process: `held` is the
+// Deployer's flag, so a step that locks inside a locked command neither waits nor unlocks.
 class TargetLock {
  public:
-  TargetLock(StateStore& store, const std::string& target) : store_(store), target_(target) {
-    if (!store_.try_lock(target_, ::getpid())) {
-      throw DeployFailed("another mayfly command is changing target '" + target_ +
-                             "' right now; try again when it has finished",
-                         "");
-    }
+  TargetLock(StateStore& store, const std::string& target, bool& held)
+      : store_(store), target_(target), held_(held) {
+    if (held_) return;
+    if (!store_.try_lock(target_, ::getpid())) throw TargetBusy(target_);
+    held_ = acquired_ = true;
   }
   ~TargetLock() {
+    if (!acquired_) return;
+    held_ = false;
     try {
       store_.unlock(target_, ::getpid());
     } catch (...) {
@@ -74,6 +86,8 @@ class TargetLock {
  private:
   StateStore& store_;
   std::string target_;
+  bool& held_;
+  bool acquired_ = false;
 };
 
 }  // namespace
@@ -117,7 +131,7 @@ void Deployer::terminate_instance(InstanceRecord& instance) {
 }
 
 DeployOutcome Deployer::deploy(const std::string& bundle_path, bool force) {
-  TargetLock lock(store_, target_.name);
+  TargetLock lock(store_, target_.name, holding_lock_);
   store_.save_target(target_);
   if (std::string done = recover(); !done.empty()) reporter_.note(done);
 
@@ -162,7 +176,7 @@ DeployOutcome Deployer::deploy(const std::string& bundle_path, bool force) {
 }
 
 DeployOutcome Deployer::rollback() {
-  TargetLock lock(store_, target_.name);
+  TargetLock lock(store_, target_.name, holding_lock_);
   if (std::string done = recover(); !done.empty()) reporter_.note(done);
   auto serving = store_.serving_instance(target_.name);
   if (!serving) throw DeployFailed("target '" + target_.name + "' serves nothing to roll back", "");
@@ -305,6 +319,14 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
 }
 
 std::string Deployer::recover() {
+  // A deployment another live process is running is not interrupted: leave it alone.
+  std::optional<TargetLock> lock;
+  try {
+    lock.emplace(store_, target_.name, holding_lock_);
+  } catch (const TargetBusy&) {
+    return "another mayfly command is deploying target '" + target_.name +
+           "' right now; its deployment is shown as it stands";
+  }
   std::string said;
   if (auto deployment = store_.unfinished_deployment(target_.name)) {
     auto journal = store_.journal_of(deployment->id);
@@ -378,6 +400,7 @@ void Deployer::reconcile() {
 }
 
 void Deployer::gc() {
+  TargetLock lock(store_, target_.name, holding_lock_);
   auto serving = store_.serving_instance(target_.name);
   for (auto& instance : store_.instances(target_.name)) {
     if (instance.state != "terminated" && instance.state != "serving" &&
@@ -409,7 +432,7 @@ void Deployer::gc() {
 }
 
 void Deployer::destroy() {
-  TargetLock lock(store_, target_.name);
+  TargetLock lock(store_, target_.name, holding_lock_);
   for (auto& instance : store_.instances(target_.name)) {
     if (instance.state != "terminated") terminate_instance(instance);
   }

@@ -82,6 +82,7 @@ class Deployer {
   Reporter& reporter_;
   std::string bundle_cache_;
   DeployTimeouts timeouts_;
+  bool holding_lock_ = false;  // this process holds the target's lock (see TargetLock)
 };
 
 // Reads a bundle file and returns its id (32 hex digits); throws on a bad bundle.

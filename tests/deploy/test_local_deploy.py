@@ -269,6 +269,45 @@ class LocalDeployTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("--memory", result.stderr)
 
+    def test_status_and_a_second_deploy_leave_a_running_deploy_alone(self):
+        self.mayfly("deploy", self.sites["v1"])
+        # An open keep-alive connection to v1 holds the deploy in its drain step for as long
+        # as this test needs.
+        held = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        held.request("GET", "/")
+        self.assertEqual(held.getresponse().read(), self.bodies["v1"])
+        env = dict(os.environ, MAYFLY_ACCEL="tcg", NO_COLOR="1")
+        process = subprocess.Popen(
+            [MAYFLY, "deploy", self.sites["v2"], "--state", self.state, "--address",
+             f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        self.assertTrue(self.wait_for_step(process, "drain"))
+        status = self.status()  # must not "recover" (undo) the deploy in progress
+        self.assertEqual(status["deployments"][0]["state"], "running")
+        second = self.mayfly("deploy", self.sites["v1"], "--force", check=False)
+        self.assertEqual(second.returncode, 1)
+        self.assertIn("another mayfly command", second.stderr)
+        held.close()
+        _, stderr = process.communicate(timeout=120)
+        self.assertEqual(process.returncode, 0, stderr)
+        self.assertEqual(self.get(), (200, self.bodies["v2"]))
+        self.assertEqual(len(self.vms()), 1)
+
+    def wait_for_step(self, process, step):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                db = sqlite3.connect(f"file:{self.state}?mode=ro", uri=True, timeout=1)
+                row = db.execute("SELECT step FROM journal WHERE phase='begin' "
+                                 "ORDER BY seq DESC LIMIT 1").fetchone()
+                db.close()
+            except sqlite3.Error:
+                row = None
+            if row and row[0] == step:
+                return True
+            time.sleep(0.002)
+        return False
+
     def kill_at(self, process, step):
         """SIGKILL `process` once the journal shows `step` begun (or it has exited)."""
         deadline = time.monotonic() + 120
