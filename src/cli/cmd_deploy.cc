@@ -110,22 +110,21 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
     }
     if (const toml::table* section = root["deploy"].as_table()) {
       for (const auto& [key, value] : *section) {
-        auto where = [&, key = key] {
-          return toml_file.string() + ":" + std::to_string(value.source().begin.line) + ":" +
-                 std::to_string(value.source().begin.column) + ": deploy." + std::string(key.str());
-        };
+        const std::string where =
+            toml_file.string() + ":" + std::to_string(value.source().begin.line) + ":" +
+            std::to_string(value.source().begin.column) + ": deploy." + std::string(key.str());
         if (key == "provider" || key == "address" || key == "memory") {
           auto text = value.value<std::string>();
-          if (!text) throw std::runtime_error(where() + ": expected a string");
+          if (!text) throw std::runtime_error(where + ": expected a string");
           if (key == "provider") target.provider = *text;
           if (key == "address") target.address = *text;
           if (key == "memory") target.memory_mib = parse_memory_mib(*text);
         } else if (key == "keep") {
           auto number = value.value<int64_t>();
-          if (!number) throw std::runtime_error(where() + ": expected a number");
+          if (!number) throw std::runtime_error(where + ": expected a number");
           target.keep = static_cast<int>(*number);
         } else {
-          throw std::runtime_error(where() + ": unknown setting (provider, address, memory, keep)");
+          throw std::runtime_error(where + ": unknown setting (provider, address, memory, keep)");
         }
       }
     }

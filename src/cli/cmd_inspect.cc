@@ -31,7 +31,8 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("inspect", "Show what a bundle or a disk image holds");
-  cmd->add_option("PATH", args->path, "Bundle file (.mfb) or disk image (mayfly image)")->required();
+  cmd->add_option("PATH", args->path, "Bundle file (.mfb) or disk image (mayfly image)")
+      ->required();
   cmd->add_flag("--json", args->json, "Print as JSON on stdout");
   cmd->callback([args, &exit_code] {
     try {

@@ -109,8 +109,7 @@ TEST_F(FixtureBuild, FeedAndSitemapListThePosts) {
   std::string feed = out("feed.xml");
   EXPECT_NE(feed.find("<title type=\"html\">Fixture Blog</title>"), std::string::npos);
   // jekyll-feed's id is post.id (the URL's directory and the slug), not the URL.
-  EXPECT_NE(feed.find("<id>https://example.org/base/2024/01/15/first-post</id>"),
-            std::string::npos)
+  EXPECT_NE(feed.find("<id>https://example.org/base/2024/01/15/first-post</id>"), std::string::npos)
       << feed;
   EXPECT_NE(feed.find("<published>2024-02-01T08:30:00+00:00</published>"), std::string::npos)
       << "dates are shown in the site's timezone, as Jekyll's parse_date does";
