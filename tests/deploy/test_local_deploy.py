@@ -310,21 +310,10 @@ class LocalDeployTest(unittest.TestCase):
 
     def kill_at(self, process, step):
         """SIGKILL `process` once the journal shows `step` begun (or it has exited)."""
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                db = sqlite3.connect(f"file:{self.state}?mode=ro", uri=True, timeout=1)
-                row = db.execute("SELECT step FROM journal WHERE phase='begin' "
-                                 "ORDER BY seq DESC LIMIT 1").fetchone()
-                db.close()
-            except sqlite3.Error:
-                row = None
-            if row and row[0] == step:
-                process.send_signal(signal.SIGKILL)
-                return f"killed in {step}"
-            time.sleep(0.002)
+        if self.wait_for_step(process, step) and process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            return f"killed in {step}"
         return "finished before the step was seen"
-
 
 if __name__ == "__main__":
     MAYFLY = os.path.abspath(sys.argv.pop(1))
