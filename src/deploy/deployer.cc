@@ -12,6 +12,7 @@
 
 #include "bundle/reader.h"
 #include "deploy/health_check.h"
+#include "hosted/mapped_file.h"
 
 namespace mayfly::deploy {
 namespace fs = std::filesystem;
@@ -23,22 +24,18 @@ int64_t now_seconds() {
       .count();
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+}  // namespace
 
-// Holds a bundle's bytes and the reader over them.
-struct LoadedBundle {
-  std::string bytes;
+// A bundle file, mapped, opened and checked once.
+struct Deployer::SiteBundle {
+  std::string path;
+  hosted::MappedFile mapped;
   bundle::Bundle bundle;
-  explicit LoadedBundle(const std::string& path) : bytes(read_all(path)) {
-    bundle::Error error = bundle.open(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  explicit SiteBundle(const std::string& file)
+      : path(file), mapped(hosted::MappedFile::open(file)) {
+    bundle::Error error = bundle.open(mapped.data(), mapped.size());
     if (error != bundle::Error::None) {
-      throw std::runtime_error(path + ": not a usable bundle: " + bundle::describe(error));
+      throw std::runtime_error(file + ": not a usable bundle: " + bundle::describe(error));
     }
   }
   std::string id() const {
@@ -47,6 +44,8 @@ struct LoadedBundle {
     return hex;
   }
 };
+
+namespace {
 
 bool journal_has(const std::vector<JournalEntry>& journal, const std::string& step,
                  const std::string& phase) {
@@ -92,10 +91,6 @@ class TargetLock {
 
 }  // namespace
 
-std::string bundle_id_of(const std::string& bundle_path) {
-  return LoadedBundle(bundle_path).id();
-}
-
 Deployer::Deployer(StateStore& store, Provider& provider, Target target, Reporter& reporter,
                    std::string bundle_cache, DeployTimeouts timeouts)
     : store_(store),
@@ -135,8 +130,8 @@ DeployOutcome Deployer::deploy(const std::string& bundle_path, bool force) {
   store_.save_target(target_);
   if (std::string done = recover(); !done.empty()) reporter_.note(done);
 
-  LoadedBundle loaded(bundle_path);
-  const std::string bundle_id = loaded.id();
+  SiteBundle site(bundle_path);
+  const std::string bundle_id = site.id();
   auto serving = store_.serving_instance(target_.name);
   if (serving && !force && provider_.is_alive(serving->provider_ref)) {
     auto image = store_.image(serving->image_id);
@@ -172,7 +167,7 @@ DeployOutcome Deployer::deploy(const std::string& bundle_path, bool force) {
     image.id = store_.add_image(image);
     image_id = image.id;
   }
-  return roll_out(image_id, "deploy", cached);
+  return roll_out(image_id, "deploy", site);
 }
 
 DeployOutcome Deployer::rollback() {
@@ -183,7 +178,8 @@ DeployOutcome Deployer::rollback() {
   // The newest image older than the serving one that is still kept.
   for (const auto& image : store_.images(target_.name)) {
     if (image.id < serving->image_id && image.state == "ready") {
-      return roll_out(image.id, "rollback", bundle_cache_ + "/" + image.bundle_id + ".mfb");
+      return roll_out(image.id, "rollback",
+                      SiteBundle(bundle_cache_ + "/" + image.bundle_id + ".mfb"));
     }
   }
   throw DeployFailed(
@@ -191,11 +187,10 @@ DeployOutcome Deployer::rollback() {
 }
 
 DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
-                                 const std::string& bundle_path) {
+                                 const SiteBundle& site) {
   DeployOutcome outcome;
   outcome.image_id = image_id;
   auto started = std::chrono::steady_clock::now();
-  LoadedBundle loaded(bundle_path);
   auto old = store_.serving_instance(target_.name);
 
   Deployment deployment;
@@ -215,7 +210,7 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
   try {
     if (image.state != "ready") {
       run_step(deployment.id, "image", [&] {
-        image.provider_ref = provider_.create_image({bundle_path, image.bundle_id, target_.name});
+        image.provider_ref = provider_.create_image({site.path, image.bundle_id, target_.name});
         image.state = "ready";
         store_.update_image(image);
         return image.provider_ref;
@@ -239,7 +234,7 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
       return live.url;
     });
     run_step(deployment.id, "health", [&] {
-      auto probes = health_probes(loaded.bundle);
+      auto probes = health_probes(site.bundle);
       auto deadline = std::chrono::steady_clock::now() + timeouts_.health;
       for (;;) {
         HealthReport report = check_health(live.url, probes);

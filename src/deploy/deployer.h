@@ -70,7 +70,8 @@ class Deployer {
   void destroy();
 
  private:
-  DeployOutcome roll_out(int64_t image_id, const std::string& kind, const std::string& bundle_path);
+  struct SiteBundle;  // a mapped, checked bundle file (deployer.cc)
+  DeployOutcome roll_out(int64_t image_id, const std::string& kind, const SiteBundle& site);
   void run_step(int64_t deployment, const std::string& step,
                 const std::function<std::string()>& body);
   void terminate_instance(InstanceRecord& instance);
@@ -84,8 +85,5 @@ class Deployer {
   DeployTimeouts timeouts_;
   bool holding_lock_ = false;  // this process holds the target's lock (see TargetLock)
 };
-
-// Reads a bundle file and returns its id (32 hex digits); throws on a bad bundle.
-std::string bundle_id_of(const std::string& bundle_path);
 
 }  // namespace mayfly::deploy

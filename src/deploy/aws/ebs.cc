@@ -58,15 +58,6 @@ bool all_zero(const std::string& block) {
   return std::all_of(block.begin(), block.end(), [](char c) { return c == 0; });
 }
 
-std::string raw_sha256(std::string_view data) {
-  // sha256_hex is the shared primitive; decode its hex back to bytes.
-  std::string hex = sha256_hex(data), raw(hex.size() / 2, '\0');
-  for (size_t i = 0; i < raw.size(); ++i) {
-    raw[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  }
-  return raw;
-}
-
 void put_block(AwsClient& client, const std::string& snapshot_id, uint64_t index,
                const std::string& block, const std::string& digest) {
   ServiceRequest request;
@@ -96,7 +87,7 @@ void put_block(AwsClient& client, const std::string& snapshot_id, uint64_t index
 std::string aggregate_checksum(const std::vector<std::string>& raw_block_digests) {
   std::string joined;
   for (const auto& digest : raw_block_digests) joined += digest;
-  return base64_encode(raw_sha256(joined));
+  return base64_encode(sha256_raw(joined));
 }
 
 SnapshotResult upload_snapshot(const Settings& settings, const ClientOptions& ebs_options,
@@ -151,7 +142,7 @@ SnapshotResult upload_snapshot(const Settings& settings, const ClientOptions& eb
       AwsClient worker_client(settings, "ebs", ebs_options);
       for (size_t i = next++; i < data_blocks.size() && !failed; i = next++) {
         std::string block = image.read_block(data_blocks[i]);
-        digests[i] = raw_sha256(block);
+        digests[i] = sha256_raw(block);
         put_block(worker_client, result.snapshot_id, data_blocks[i], block, digests[i]);
         std::lock_guard guard(lock);
         ++sent;

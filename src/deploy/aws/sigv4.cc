@@ -134,7 +134,7 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
-static std::string sha256_raw(std::string_view data) {
+std::string sha256_raw(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);

@@ -58,6 +58,7 @@ Signature sign(SignableRequest& request, const Credentials& credentials, const S
                const SigningOptions& options = {});
 
 // Building blocks, exposed for tests and for the EBS per-block checksums.
+std::string sha256_raw(std::string_view data);  // 32 bytes
 std::string sha256_hex(std::string_view data);
 std::string sha256_base64(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "deploy/local/socket_address.h"
+#include "deploy/local/text_file.h"
 
 namespace mayfly::deploy::local {
 namespace {
@@ -46,17 +47,8 @@ struct Link {
   Pipe up, down;  // up: client -> server
 };
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << text;
-  }
-  std::rename(temporary.c_str(), path.c_str());
-}
-
 bool read_backend(const std::string& control_dir, Backend& backend) {
-  std::ifstream in(control_dir + "/backend");
+  std::istringstream in(read_text(control_dir + "/backend"));
   std::string address, ref;
   if (!(in >> address >> ref)) return false;
   sockaddr_in parsed{};
@@ -113,7 +105,7 @@ class Forwarder {
   void reload() {
     Backend next;
     if (read_backend(control_dir_, next)) backend_ = next;
-    write_file_atomically(control_dir_ + "/active", backend_.ref + "\n");
+    write_text_atomic(control_dir_ + "/active", backend_.ref + "\n");
     counts_dirty_ = true;
   }
 
@@ -232,7 +224,7 @@ class Forwarder {
     counts_dirty_ = false;
     std::ostringstream text;
     for (const auto& [ref, count] : counts_) text << ref << " " << count << "\n";
-    write_file_atomically(control_dir_ + "/connections", text.str());
+    write_text_atomic(control_dir_ + "/connections", text.str());
   }
 
   int listener_, signals_, epoll_ = -1;
@@ -266,7 +258,7 @@ int run_forwarder(const std::string& listen_address, const std::string& control_
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   signal(SIGPIPE, SIG_IGN);
   int signals = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-  write_file_atomically(control_dir + "/pid", std::to_string(getpid()) + "\n");
+  write_text_atomic(control_dir + "/pid", std::to_string(getpid()) + "\n");
   Forwarder forwarder(listener, signals, control_dir);
   return forwarder.run();
 }

@@ -15,34 +15,16 @@
 #include <thread>
 
 #include "deploy/http_client.h"
+#include "deploy/local/text_file.h"
 #include "deploy/local/vm.h"
 
 namespace mayfly::deploy::local {
 namespace fs = std::filesystem;
 namespace {
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
-}
-
-void write_atomically(const fs::path& path, const std::string& text) {
-  fs::path temporary = path;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw ProviderError("cannot write " + temporary.string());
-  }
-  fs::rename(temporary, path);
 }
 
 int64_t now_ms() {
@@ -99,8 +81,8 @@ ProviderInstance LocalProvider::create_instance(const std::string& image_ref,
   if (int pid = vm_pid(dir)) stop_vm(pid);  // a half-made earlier attempt of this record
   fs::remove_all(dir);
   fs::create_directories(dir);
-  write_atomically(fs::path(dir) / "meta",
-                   spec.target + "\n" + std::to_string(spec.instance_id) + "\n");
+  write_text_atomic((fs::path(dir) / "meta").string(),
+                    spec.target + "\n" + std::to_string(spec.instance_id) + "\n");
   VmSpec vm;
   vm.directory = dir;
   vm.kernel_path = (image / "kernel").string();
@@ -109,7 +91,7 @@ ProviderInstance LocalProvider::create_instance(const std::string& image_ref,
   vm.host_port = free_loopback_port();
   // MAYFLY_ACCEL=tcg|kvm skips the automatic choice (and its KVM probe).
   if (const char* accel = std::getenv("MAYFLY_ACCEL"); accel && *accel) vm.accel = accel;
-  write_atomically(fs::path(dir) / "port", std::to_string(vm.host_port) + "\n");
+  write_text_atomic((fs::path(dir) / "port").string(), std::to_string(vm.host_port) + "\n");
   try {
     start_vm(vm);
   } catch (const std::exception& error) {
@@ -238,8 +220,8 @@ void LocalProvider::switch_address(const Target& target, const ProviderInstance&
   int pid = forwarder_pid(target);
   if (pid == 0) pid = start_forwarder(target);
   std::string port = to.url.substr(to.url.rfind(':') + 1);
-  write_atomically(fs::path(control_dir(target)) / "backend",
-                   "127.0.0.1:" + port + " " + to.ref + "\n");
+  write_text_atomic((fs::path(control_dir(target)) / "backend").string(),
+                    "127.0.0.1:" + port + " " + to.ref + "\n");
   kill(pid, SIGHUP);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (address_points_to(target) != to.ref) {

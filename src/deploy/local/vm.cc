@@ -1,5 +1,7 @@
 #include "deploy/local/vm.h"
 
+#include "deploy/local/text_file.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -18,16 +20,16 @@
 #include <vector>
 
 namespace mayfly::deploy::local {
-namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+// A process that has exited but is not yet reaped (a zombie: QEMU daemonized, so its parent
+// is init) still answers kill(pid, 0); it is gone all the same.
+static bool process_exists(int pid) {
+  if (kill(pid, 0) != 0 && errno != EPERM) return false;
+  std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  size_t close_paren = stat.rfind(')');
+  return close_paren == std::string::npos || close_paren + 2 >= stat.size() ||
+         stat[close_paren + 2] != 'Z';
 }
-
-}  // namespace
 
 std::string best_accelerator() {
   int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -147,7 +149,7 @@ int vm_pid(const std::string& directory) {
 }
 
 bool is_vm_of(int pid, const std::string& directory) {
-  if (kill(pid, 0) != 0 && errno != EPERM) return false;
+  if (!process_exists(pid)) return false;
   // The pid may have been reused since: it must be the QEMU of this directory.
   std::string cmdline = read_text("/proc/" + std::to_string(pid) + "/cmdline");
   std::string pidfile_argument = std::string("-pidfile") + '\0' + directory + "/pid";
@@ -168,18 +170,18 @@ std::vector<int> vm_pids(const std::string& directory) {
 
 void stop_vm(int pid, std::chrono::milliseconds grace) {
   if (pid <= 0 || kill(pid, SIGTERM) != 0) return;
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (kill(pid, 0) == 0) {
-    if (std::chrono::steady_clock::now() >= deadline) {
+  // QEMU daemonized, so it is not our child: poll until it is gone, SIGKILL after `grace`,
+  // and give up five seconds after that (a process stuck in the kernel cannot be helped).
+  const auto started = std::chrono::steady_clock::now();
+  bool killed = false;
+  while (process_exists(pid)) {
+    auto waited = std::chrono::steady_clock::now() - started;
+    if (!killed && waited >= grace) {
       kill(pid, SIGKILL);
-      deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-      grace = std::chrono::milliseconds::max();
+      killed = true;
     }
-    // QEMU is not our child (it daemonized), so there is nothing to reap.
+    if (waited >= grace + std::chrono::seconds(5)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (grace == std::chrono::milliseconds::max() && std::chrono::steady_clock::now() >= deadline) {
-      return;
-    }
   }
 }
 

@@ -499,16 +499,18 @@ NetError Tcp::transmit(Ipv4Address dst, const TcpRepr& repr, std::span<const uin
                           /*dont_fragment=*/true);
 }
 
-std::span<const uint8_t> Tcp::payload_at(Conn& c, uint32_t offset, uint32_t len) {
-  // Find the chunk holding `offset` bytes past SND.UNA.
-  size_t idx = c.chunk_head;
-  uint32_t off = c.una_off + offset;
-  size_t left = c.chunk_count;
-  while (left > 0 && off >= c.chunks[idx].len) {
-    off -= c.chunks[idx].len;
-    idx = (idx + 1) % Conn::kSendChunks;
-    --left;
+Tcp::ChunkPosition Tcp::locate(const Conn& c, uint32_t offset) {
+  ChunkPosition at{c.chunk_head, c.una_off + offset, c.chunk_count};
+  while (at.remaining > 0 && at.offset >= c.chunks[at.index].len) {
+    at.offset -= c.chunks[at.index].len;
+    at.index = (at.index + 1) % Conn::kSendChunks;
+    --at.remaining;
   }
+  return at;
+}
+
+std::span<const uint8_t> Tcp::payload_at(Conn& c, uint32_t offset, uint32_t len) {
+  auto [idx, off, left] = locate(c, offset);
   if (left == 0 || len == 0) return {};
   const Conn::Chunk& first = c.chunks[idx];
   if (first.len - off >= len) return std::span<const uint8_t>(first.data + off, len);  // zero-copy
@@ -527,16 +529,9 @@ std::span<const uint8_t> Tcp::payload_at(Conn& c, uint32_t offset, uint32_t len)
 
 uint32_t Tcp::contiguous_run(const Conn& c, uint32_t offset, uint32_t len) const {
   // How many of `len` bytes from `offset` past SND.UNA lie in one send reference.
-  size_t idx = c.chunk_head;
-  uint32_t off = c.una_off + offset;
-  size_t left = c.chunk_count;
-  while (left > 0 && off >= c.chunks[idx].len) {
-    off -= c.chunks[idx].len;
-    idx = (idx + 1) % Conn::kSendChunks;
-    --left;
-  }
-  if (left == 0) return 0;
-  return min_of(len, c.chunks[idx].len - off);
+  ChunkPosition at = locate(c, offset);
+  if (at.remaining == 0) return 0;
+  return min_of(len, c.chunks[at.index].len - at.offset);
 }
 
 NetError Tcp::send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags,

@@ -324,6 +324,14 @@ class Tcp : public TcpHandler {
   void output(Instant now, Conn& c);
   NetError send_segment(Instant now, Conn& c, uint32_t seq, uint32_t len, uint8_t flags,
                         uint16_t tso_mss = 0);
+  // Where the byte `offset` past SND.UNA lies: chunk index, offset in it, and how many
+  // queued chunks remain from there (0: beyond what is queued).
+  struct ChunkPosition {
+    size_t index;
+    uint32_t offset;
+    size_t remaining;
+  };
+  static ChunkPosition locate(const Conn& c, uint32_t offset);
   uint32_t contiguous_run(const Conn& c, uint32_t offset, uint32_t len) const;
   void send_ack(Instant now, Conn& c);
   void send_reset(const Ipv4Meta& ip, const TcpSegment& seg);
