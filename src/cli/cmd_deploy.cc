@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -17,10 +18,13 @@
 #include "cli/kernel_path.h"
 #include "cli/site_source.h"
 #include "cli/term.h"
+#include "deploy/aws/ec2_provider.h"
+#include "deploy/aws/settings.h"
 #include "deploy/deployer.h"
 #include "deploy/local/forwarder.h"
 #include "deploy/local/local_provider.h"
 #include "hosted/atomic_file.h"
+#include "image/artifacts.h"
 
 namespace mayfly::cli {
 namespace {
@@ -37,8 +41,37 @@ struct DeployArgs {
   bool json = false, force = false, yes = false, follow = false;
   double boot_timeout = 180, health_timeout = 60, drain_timeout = 30;
   std::string instance;
+  std::string loader;
+  bool plan = false;
+  // Provider settings by their config key (ec2: region, instance_type, elastic_ip, ...).
+  std::map<std::string, std::string> settings;
   BundleFlags flags;
 };
+
+// The ec2 provider's settings: config key, flag, what it is.
+struct ProviderSetting {
+  const char* key;
+  const char* flag;
+  const char* help;
+};
+constexpr ProviderSetting kEc2Settings[] = {
+    {"region", "--region", "ec2: AWS region (default: AWS_REGION, the profile)"},
+    {"profile", "--profile", "ec2: AWS profile in ~/.aws (default: AWS_PROFILE, default)"},
+    {"instance_type", "--instance-type", "ec2: instance type (default t3.micro)"},
+    {"subnet", "--subnet", "ec2: subnet id (default: the default VPC's)"},
+    {"security_group", "--security-group", "ec2: security group id"},
+    {"elastic_ip", "--elastic-ip", "ec2: the Elastic IP's allocation id, the stable address"},
+    {"endpoint_url", "--endpoint-url", "ec2: another endpoint (emulators, other partitions)"},
+    {"health_url", "--health-url",
+     "ec2: check health at this stand-in URL instead of the instances (emulators)"},
+};
+
+bool is_provider_setting(const std::string& key) {
+  for (const auto& setting : kEc2Settings) {
+    if (key == setting.key) return true;
+  }
+  return false;
+}
 
 // Memory as "64M", "1G", "512" (MiB).
 uint64_t parse_memory_mib(const std::string& text) {
@@ -91,6 +124,11 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
         if (section["memory"])
           target.memory_mib = parse_memory_mib(section["memory"].as<std::string>());
         if (section["keep"]) target.keep = section["keep"].as<int>();
+        for (const auto& setting : kEc2Settings) {
+          if (section[setting.key]) {
+            target.settings[setting.key] = section[setting.key].as<std::string>();
+          }
+        }
       } catch (const YAML::Exception& error) {
         throw std::runtime_error(config.string() + ":" + std::to_string(error.mark.line + 1) + ":" +
                                  std::to_string(error.mark.column + 1) + ": deploy: " + error.msg);
@@ -113,18 +151,25 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
         const std::string where =
             toml_file.string() + ":" + std::to_string(value.source().begin.line) + ":" +
             std::to_string(value.source().begin.column) + ": deploy." + std::string(key.str());
-        if (key == "provider" || key == "address" || key == "memory") {
+        if (key == "provider" || key == "address" || key == "memory" ||
+            is_provider_setting(std::string(key.str()))) {
           auto text = value.value<std::string>();
           if (!text) throw std::runtime_error(where + ": expected a string");
           if (key == "provider") target.provider = *text;
           if (key == "address") target.address = *text;
           if (key == "memory") target.memory_mib = parse_memory_mib(*text);
+          if (is_provider_setting(std::string(key.str()))) {
+            target.settings[std::string(key.str())] = *text;
+          }
         } else if (key == "keep") {
           auto number = value.value<int64_t>();
           if (!number) throw std::runtime_error(where + ": expected a number");
           target.keep = static_cast<int>(*number);
         } else {
-          throw std::runtime_error(where + ": unknown setting (provider, address, memory, keep)");
+          throw std::runtime_error(where +
+                                   ": unknown setting (provider, address, memory, keep, "
+                                   "region, profile, instance_type, subnet, security_group, "
+                                   "elastic_ip, endpoint_url, health_url)");
         }
       }
     }
@@ -133,30 +178,75 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
   if (!args.address.empty()) target.address = args.address;
   if (!args.memory.empty()) target.memory_mib = parse_memory_mib(args.memory);
   if (args.keep > 0) target.keep = args.keep;
+  for (const auto& [key, value] : args.settings) {
+    if (!value.empty()) target.settings[key] = value;
+  }
   if (target.keep < 1) throw std::runtime_error("keep must be at least 1");
+  if (target.provider == "ec2") {
+    // The Elastic IP is the stable address.
+    auto eip = target.settings.find("elastic_ip");
+    if (eip == target.settings.end() || eip->second.empty()) {
+      throw std::runtime_error(
+          "the ec2 provider needs the Elastic IP that is the site's address: --elastic-ip "
+          "eipalloc-... (or elastic_ip in the deploy settings)");
+    }
+    target.address = eip->second;
+  }
   return target;
+}
+
+std::string setting_of(const Target& target, const std::string& key) {
+  auto found = target.settings.find(key);
+  return found == target.settings.end() ? std::string() : found->second;
+}
+
+std::string required_kernel(const DeployArgs& args) {
+  std::vector<std::string> tried;
+  std::string kernel = find_kernel(args.kernel, tried);
+  if (kernel.empty()) {
+    std::string where;
+    for (const auto& place : tried) where += "\n  " + place;
+    throw std::runtime_error("mayfly-kernel not found; looked at:" + where);
+  }
+  return kernel;
+}
+
+std::unique_ptr<deploy::Provider> make_ec2_provider(const Target& target, const DeployArgs& args,
+                                                    const std::string& state_dir) {
+  aws::Ec2ProviderSettings settings;
+  settings.aws =
+      aws::resolve_settings({setting_of(target, "profile"), setting_of(target, "region")},
+                            [](const char* name) { return std::getenv(name); });
+  settings.client.endpoint_url = setting_of(target, "endpoint_url");
+  if (std::string type = setting_of(target, "instance_type"); !type.empty()) {
+    settings.instance_type = type;
+  }
+  settings.subnet = setting_of(target, "subnet");
+  settings.security_group = setting_of(target, "security_group");
+  settings.elastic_ip = setting_of(target, "elastic_ip");
+  settings.health_url = setting_of(target, "health_url");
+  settings.kernel_path = required_kernel(args);
+  settings.loader_path = image::find_artifact(args.loader, "mayfly-uefi.efi",
+                                              "build it: cmake --build build --target mayfly-uefi");
+  settings.scratch_dir = state_dir;
+  if (!args.json && isatty(STDERR_FILENO)) {
+    settings.progress = [](const std::string& what, uint64_t done, uint64_t total) {
+      print_progress(what, done, total);
+    };
+  }
+  return std::make_unique<aws::Ec2Provider>(std::move(settings));
 }
 
 std::unique_ptr<deploy::Provider> make_provider(const Target& target, const DeployArgs& args,
                                                 const std::string& state_dir) {
   if (target.provider == "local") {
-    std::vector<std::string> tried;
-    std::string kernel = find_kernel(args.kernel, tried);
-    if (kernel.empty()) {
-      std::string where;
-      for (const auto& place : tried) where += "\n  " + place;
-      throw std::runtime_error("mayfly-kernel not found; looked at:" + where);
-    }
+    std::string kernel = required_kernel(args);
     std::error_code ec;
     std::string self = fs::read_symlink("/proc/self/exe", ec).string();
     return std::make_unique<deploy::local::LocalProvider>(
         deploy::local::LocalSettings{state_dir, kernel, self});
   }
-  if (target.provider == "ec2") {
-    throw std::runtime_error(
-        "the ec2 provider is not available in this build yet (its AWS client is; see "
-        "docs/deploy.md)");
-  }
+  if (target.provider == "ec2") return make_ec2_provider(target, args, state_dir);
   throw std::runtime_error("unknown provider '" + target.provider + "' (local, ec2)");
 }
 
@@ -240,6 +330,12 @@ void add_common_options(CLI::App* cmd, DeployArgs& args, bool with_target_settin
     cmd->add_option("--drain-timeout", args.drain_timeout,
                     "Seconds the old instance keeps its open connections after the switch")
         ->capture_default_str();
+    cmd->add_option("--loader-file", args.loader,
+                    "ec2: the UEFI loader (default: mayfly-uefi.efi beside this binary)");
+  }
+  // Remembered with the target by `deploy`; any command may override them for itself.
+  for (const auto& setting : kEc2Settings) {
+    cmd->add_option(setting.flag, args.settings[setting.key], setting.help);
   }
 }
 
@@ -347,6 +443,26 @@ void print_status(const nlohmann::json& status) {
   }
 }
 
+void print_plan(const std::vector<deploy::PlannedStep>& steps, const Session& session, bool json) {
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& step : steps) {
+      out.push_back({{"step", step.step}, {"what", step.what}, {"calls", step.calls}});
+    }
+    std::cout << nlohmann::json{{"plan", out}, {"notes", session.reporter->notes()}}.dump(2)
+              << "\n";
+    return;
+  }
+  std::cout << "plan for target " << session.target.name << " (" << session.target.provider
+            << "); nothing has been done:\n";
+  for (const auto& step : steps) {
+    std::cout << "  " << step.step
+              << std::string(step.step.size() < 10 ? 10 - step.step.size() : 1, ' ') << step.what
+              << "\n";
+    for (const auto& call : step.calls) std::cout << "              " << call << "\n";
+  }
+}
+
 // The bundle to deploy as a file: a .mfb as it is; anything else bundled into the state dir.
 std::string bundle_file(const DeployArgs& args, const std::string& state_dir) {
   if (fs::is_regular_file(args.source)) return args.source;
@@ -368,6 +484,8 @@ void add_deploy_commands(CLI::App& app, int& exit_code) {
     add_common_options(cmd, *args, true);
     cmd->add_flag("--force", args->force,
                   "Deploy even when the address already serves this bundle");
+    cmd->add_flag("--plan", args->plan,
+                  "Print the steps and provider calls the deploy would make, and make none");
     cmd->footer(
         "Steps: build, bundle, image, instance, boot, health (GET / and a sample of files, "
         "each ETag checked against the bundle), switch, drain, terminate the old instance, "
@@ -387,6 +505,15 @@ void add_deploy_commands(CLI::App& app, int& exit_code) {
             }
           }
         } cleanup{bundle, bundle != args->source};
+        if (std::string stand_in = setting_of(session.target, "health_url"); !stand_in.empty()) {
+          session.reporter->note("health checks go to the stand-in " + stand_in +
+                                 " (--health-url), not to the instances themselves");
+        }
+        if (args->plan) {
+          print_plan(session.deployer->plan(bundle), session, args->json);
+          exit_code = kExitOk;
+          return;
+        }
         auto outcome = session.deployer->deploy(bundle, args->force);
         auto serving = session.store->serving_instance(session.target.name);
         if (args->json) {
@@ -399,7 +526,9 @@ void add_deploy_commands(CLI::App& app, int& exit_code) {
                                 {"notes", session.reporter->notes()}};
           std::cout << out.dump(2) << "\n";
         } else if (!outcome.unchanged) {
-          std::cout << "deployed: http://" << session.target.address << "/ now served by "
+          std::string url = session.provider->address_url(session.target);
+          if (url.empty()) url = "http://" + session.target.address;
+          std::cout << "deployed: " << url << "/ now served by "
                     << (serving ? serving->provider_ref : "?") << " (switch after "
                     << outcome.to_switch.count() / 1000.0 << " s)\n";
         }

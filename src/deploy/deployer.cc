@@ -119,6 +119,27 @@ void Deployer::run_step(int64_t deployment, const std::string& step,
                           detail);
 }
 
+std::string Deployer::require_healthy(const std::string& url, const SiteBundle& site,
+                                      const std::string& instance_ref, const std::string& what) {
+  auto probes = health_probes(site.bundle);
+  auto deadline = std::chrono::steady_clock::now() + timeouts_.health;
+  for (;;) {
+    HealthReport report = check_health(url, probes);
+    if (report.healthy) {
+      return std::to_string(report.checked) + " paths answered with the bundle's ETags";
+    }
+    if (std::chrono::steady_clock::now() >= deadline || !provider_.is_alive(instance_ref)) {
+      std::string problems;
+      for (size_t i = 0; i < report.problems.size() && i < 5; ++i) {
+        problems += "\n  " + report.problems[i];
+      }
+      throw ProviderError(what + " does not serve the new content:" + problems,
+                          provider_.console(instance_ref, 4096));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 void Deployer::terminate_instance(InstanceRecord& instance) {
   if (!instance.provider_ref.empty()) provider_.terminate(instance.provider_ref);
   instance.state = "terminated";
@@ -154,10 +175,11 @@ DeployOutcome Deployer::deploy(const std::string& bundle_path, bool force) {
     fs::rename(cached + ".tmp", cached);
   }
 
-  // An image of the same bundle that is still kept is used again.
+  // An image of the same bundle that is still kept is used again; one an interrupted
+  // deploy was making is finished (providers find their half-made resources by its record).
   int64_t image_id = 0;
   for (const auto& image : store_.images(target_.name)) {
-    if (image.bundle_id == bundle_id && image.state == "ready") {
+    if (image.bundle_id == bundle_id && (image.state == "ready" || image.state == "creating")) {
       image_id = image.id;
       break;
     }
@@ -168,6 +190,75 @@ DeployOutcome Deployer::deploy(const std::string& bundle_path, bool force) {
     image_id = image.id;
   }
   return roll_out(image_id, "deploy", site);
+}
+
+std::vector<PlannedStep> Deployer::plan(const std::string& bundle_path) {
+  SiteBundle site(bundle_path);
+  const std::string bundle_id = site.id();
+  std::vector<PlannedStep> steps;
+  if (auto unfinished = store_.unfinished_deployment(target_.name)) {
+    steps.push_back({"recover",
+                     "finish or undo the interrupted deployment " + std::to_string(unfinished->id),
+                     {}});
+  }
+  auto serving = store_.serving_instance(target_.name);
+  auto images = store_.images(target_.name);
+  const ImageRecord* reused = nullptr;
+  for (const auto& image : images) {
+    if (image.bundle_id == bundle_id && image.state == "ready") {
+      reused = &image;
+      break;
+    }
+  }
+  if (serving && reused && serving->image_id == reused->id) {
+    steps.push_back({"none",
+                     "the address already serves bundle " + bundle_id.substr(0, 12) +
+                         "; nothing to do (--force deploys it again)",
+                     {}});
+    return steps;
+  }
+  if (reused) {
+    steps.push_back(
+        {"image",
+         "use the kept image " + reused->provider_ref + " of bundle " + bundle_id.substr(0, 12),
+         {}});
+  } else {
+    steps.push_back({"image",
+                     "create an image of bundle " + bundle_id.substr(0, 12) + " (" +
+                         std::to_string(site.mapped.size()) + " bytes)",
+                     provider_.planned_calls("image")});
+  }
+  steps.push_back({"instance",
+                   "start a new instance of it (" + std::to_string(target_.memory_mib) + " MiB)",
+                   provider_.planned_calls("instance")});
+  steps.push_back({"health",
+                   "check " + std::to_string(health_probes(site.bundle).size()) +
+                       " paths on the new instance against the bundle's ETags",
+                   {}});
+  steps.push_back({"switch", "point " + target_.address + " at the new instance",
+                   provider_.planned_calls("switch")});
+  if (serving) {
+    steps.push_back({"terminate", "drain and terminate " + serving->provider_ref + " (serving now)",
+                     provider_.planned_calls("terminate")});
+  }
+  // What the prune after the switch would delete: the rule of gc() with the new image
+  // serving.
+  int kept = 1;
+  for (const auto& image : images) {
+    if (image.state == "deleted" || (reused && image.id == reused->id)) continue;
+    if (image.state == "ready" && kept < target_.keep) {
+      ++kept;
+      continue;
+    }
+    steps.push_back({"prune",
+                     "delete image " +
+                         (image.provider_ref.empty() ? "(never made)" : image.provider_ref) +
+                         " of bundle " + image.bundle_id.substr(0, 12) + " (" + image.state +
+                         ", beyond keep " + std::to_string(target_.keep) + ")",
+                     image.provider_ref.empty() ? std::vector<std::string>{}
+                                                : provider_.planned_calls("delete-image")});
+  }
+  return steps;
 }
 
 DeployOutcome Deployer::rollback() {
@@ -210,7 +301,8 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
   try {
     if (image.state != "ready") {
       run_step(deployment.id, "image", [&] {
-        image.provider_ref = provider_.create_image({site.path, image.bundle_id, target_.name});
+        image.provider_ref = provider_.create_image(
+            {site.path, image.bundle_id, target_.name, image.id, image.created});
         image.state = "ready";
         store_.update_image(image);
         return image.provider_ref;
@@ -221,8 +313,8 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
       instance.id = store_.add_instance(instance);
       deployment.new_instance_id = instance.id;
       store_.update_deployment(deployment);
-      live = provider_.create_instance(image.provider_ref,
-                                       {target_.name, instance.id, target_.memory_mib});
+      live = provider_.create_instance(
+          image.provider_ref, {target_.name, instance.id, target_.memory_mib, instance.created});
       instance.provider_ref = live.ref;
       instance.url = live.url;
       instance.state = "booting";
@@ -234,25 +326,10 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
       return live.url;
     });
     run_step(deployment.id, "health", [&] {
-      auto probes = health_probes(site.bundle);
-      auto deadline = std::chrono::steady_clock::now() + timeouts_.health;
-      for (;;) {
-        HealthReport report = check_health(live.url, probes);
-        if (report.healthy) {
-          instance.state = "healthy";
-          store_.update_instance(instance);
-          return std::to_string(report.checked) + " paths answered with the bundle's ETags";
-        }
-        if (std::chrono::steady_clock::now() >= deadline || !provider_.is_alive(live.ref)) {
-          std::string problems;
-          for (size_t i = 0; i < report.problems.size() && i < 5; ++i) {
-            problems += "\n  " + report.problems[i];
-          }
-          throw ProviderError("the new instance does not serve the new content:" + problems,
-                              provider_.console(live.ref, 4096));
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      }
+      std::string checked = require_healthy(live.url, site, live.ref, "the new instance");
+      instance.state = "healthy";
+      store_.update_instance(instance);
+      return checked;
     });
   } catch (const std::exception& error) {
     // Before the switch: undo the new instance; the old one never stopped serving.
@@ -290,6 +367,38 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
   });
   outcome.to_switch = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
+  if (std::string through = provider_.address_url(target_); !through.empty()) {
+    try {
+      run_step(deployment.id, "verify",
+               [&] { return require_healthy(through, site, live.ref, "the stable address"); });
+    } catch (const std::exception& error) {
+      // The address must never stay on an instance that does not serve the site through
+      // it: back to the old instance (or to nothing on a first deploy), new one gone.
+      if (old && provider_.is_alive(old->provider_ref)) {
+        provider_.switch_address(target_, {old->provider_ref, old->url});
+        old->state = "serving";
+        store_.update_instance(*old);
+      } else {
+        provider_.release_address(target_);
+      }
+      terminate_instance(instance);
+      if (new_image) {
+        image.state = "failed";
+        store_.update_image(image);
+      }
+      deployment.state = "failed";
+      deployment.error = error.what();
+      deployment.finished = now_seconds();
+      store_.update_deployment(deployment);
+      store_.journal(deployment.id, "undo", "end",
+                     old ? "address switched back to the old instance" : "address released");
+      std::string console;
+      if (auto* provider_error = dynamic_cast<const ProviderError*>(&error)) {
+        console = provider_error->console();
+      }
+      throw DeployFailed(error.what(), console);
+    }
+  }
   if (old) {
     run_step(deployment.id, "drain", [&] {
       int left = provider_.drain(target_, old->provider_ref, timeouts_.drain);

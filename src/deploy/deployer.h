@@ -9,6 +9,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "deploy/provider.h"
 #include "deploy/state_store.h"
@@ -49,6 +50,13 @@ struct DeployOutcome {
   std::chrono::milliseconds to_switch{0};
 };
 
+// One step `deploy --plan` would take, and the provider calls it would make.
+struct PlannedStep {
+  std::string step;
+  std::string what;
+  std::vector<std::string> calls;
+};
+
 class Deployer {
  public:
   // `bundle_cache` is a folder where the engine keeps a copy of each image's bundle (for
@@ -59,6 +67,9 @@ class Deployer {
   // Deploys `bundle_path` (a sealed bundle file). Throws DeployFailed on failure, with
   // the old instance still serving and nothing of the new one left over.
   DeployOutcome deploy(const std::string& bundle_path, bool force = false);
+  // What deploy(bundle_path) would do now, from the state alone: nothing is created,
+  // changed or deleted, and the provider is not called.
+  std::vector<PlannedStep> plan(const std::string& bundle_path);
   // Back to the image that served before the current one (booting it again).
   DeployOutcome rollback();
   // Finishes or undoes an interrupted deployment and removes what the state does not
@@ -74,6 +85,10 @@ class Deployer {
   DeployOutcome roll_out(int64_t image_id, const std::string& kind, const SiteBundle& site);
   void run_step(int64_t deployment, const std::string& step,
                 const std::function<std::string()>& body);
+  // Retries the health check at `url` until it passes (returns what was checked) or the
+  // health timeout passes or the instance dies (throws ProviderError with its console).
+  std::string require_healthy(const std::string& url, const SiteBundle& site,
+                              const std::string& instance_ref, const std::string& what);
   void terminate_instance(InstanceRecord& instance);
   void reconcile();
 

@@ -2,6 +2,7 @@
 // The deployment model: what a blue/green deploy creates and records. Provider-neutral:
 // `provider_ref` is whatever names the thing at the provider (a VM directory, an AMI id).
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace mayfly::deploy {
@@ -13,6 +14,9 @@ struct Target {
   std::string address = "127.0.0.1:8080";  // the stable address clients use
   uint64_t memory_mib = 64;
   int keep = 3;  // images kept for rollback, the serving one included
+  // The provider's own settings (ec2: region, instance_type, elastic_ip, ...), kept with
+  // the target so later commands need no flags.
+  std::map<std::string, std::string> settings;
 };
 
 struct ImageRecord {

@@ -17,12 +17,15 @@ struct ImageInput {
   std::string bundle_path;  // the sealed site bundle (.mfb)
   std::string bundle_id;    // its content id (32 hex digits)
   std::string target;
+  int64_t image_id = 0;  // the state's record id; providers tag images with it
+  int64_t created = 0;   // the record's creation time: with the id, unique across states
 };
 
 struct InstanceSpec {
   std::string target;
   int64_t instance_id = 0;  // the state's record id; providers tag instances with it
   uint64_t memory_mib = 64;
+  int64_t created = 0;  // the record's creation time
 };
 
 struct ProviderInstance {
@@ -74,6 +77,16 @@ class Provider {
   virtual int drain(const Target& target, const std::string& instance_ref,
                     std::chrono::seconds timeout) = 0;
   virtual void release_address(const Target& target) = 0;
+
+  // Where a health check reaches the site through the stable address once it is switched
+  // ("" when the engine need not check it again there).
+  virtual std::string address_url(const Target&) { return ""; }
+  // For `deploy --plan`: the provider calls one engine step makes ("image", "instance",
+  // "switch", "terminate", "delete-image"), made by nobody.
+  virtual std::vector<std::string> planned_calls(const std::string& step) const {
+    (void)step;
+    return {};
+  }
 };
 
 }  // namespace mayfly::deploy

@@ -57,7 +57,7 @@ class Statement {
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS targets (
   name TEXT PRIMARY KEY, provider TEXT NOT NULL, address TEXT NOT NULL,
-  memory_mib INTEGER NOT NULL, keep INTEGER NOT NULL);
+  memory_mib INTEGER NOT NULL, keep INTEGER NOT NULL, settings TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS images (
   id INTEGER PRIMARY KEY, target TEXT NOT NULL, provider_ref TEXT NOT NULL,
   bundle_id TEXT NOT NULL, created INTEGER NOT NULL, state TEXT NOT NULL);
@@ -73,8 +73,34 @@ CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, deployment_id INTEGER NOT NULL, step TEXT NOT NULL,
   phase TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS locks (target TEXT PRIMARY KEY, pid INTEGER NOT NULL);
-PRAGMA user_version = 1;
+
 )sql";
+
+// Schema 1 -> 2: targets gained their provider settings.
+constexpr const char* kUpgradeFrom1 =
+    "ALTER TABLE targets ADD COLUMN settings TEXT NOT NULL DEFAULT ''";
+constexpr int64_t kSchemaVersion = 2;
+
+// Provider settings as "key=value" lines (keys and values hold no newline).
+std::string encode_settings(const std::map<std::string, std::string>& settings) {
+  std::string text;
+  for (const auto& [key, value] : settings) text += key + "=" + value + "\n";
+  return text;
+}
+std::map<std::string, std::string> decode_settings(const std::string& text) {
+  std::map<std::string, std::string> settings;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (size_t eq = line.find('='); eq != std::string::npos) {
+      settings[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    start = end + 1;
+  }
+  return settings;
+}
 
 ImageRecord read_image(Statement& row) {
   return {row.integer(0), row.text(1), row.text(2), row.text(3), row.integer(4), row.text(5)};
@@ -113,12 +139,20 @@ StateStore::StateStore(const std::string& path) : path_(path) {
   try {
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
-    exec(kSchema);
-    Statement version(db_, "PRAGMA user_version");
-    if (version.step() && version.integer(0) > 1) {
-      throw StateError(path + ": made by a newer mayfly (schema " +
-                       std::to_string(version.integer(0)) + ")");
+    // Inside one write transaction, so two processes opening an old file upgrade it once.
+    exec("BEGIN IMMEDIATE");
+    int64_t version = 0;
+    {
+      Statement row(db_, "PRAGMA user_version");
+      if (row.step()) version = row.integer(0);
     }
+    if (version > kSchemaVersion) {
+      throw StateError(path + ": made by a newer mayfly (schema " + std::to_string(version) + ")");
+    }
+    exec(kSchema);
+    if (version == 1) exec(kUpgradeFrom1);
+    exec("PRAGMA user_version = 2");
+    exec("COMMIT");
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -141,23 +175,31 @@ void StateStore::exec(const char* sql) {
 
 void StateStore::save_target(const Target& t) {
   Statement(db_,
-            "INSERT INTO targets (name, provider, address, memory_mib, keep) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(name) DO UPDATE SET provider=excluded.provider, "
-            "address=excluded.address, memory_mib=excluded.memory_mib, keep=excluded.keep")
+            "INSERT INTO targets (name, provider, address, memory_mib, keep, settings) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET provider=excluded.provider, "
+            "address=excluded.address, memory_mib=excluded.memory_mib, keep=excluded.keep, "
+            "settings=excluded.settings")
       .bind(1, t.name)
       .bind(2, t.provider)
       .bind(3, t.address)
       .bind(4, static_cast<int64_t>(t.memory_mib))
       .bind(5, static_cast<int64_t>(t.keep))
+      .bind(6, encode_settings(t.settings))
       .run();
 }
 
 std::optional<Target> StateStore::target(const std::string& name) {
-  Statement row(db_, "SELECT name, provider, address, memory_mib, keep FROM targets WHERE name=?");
+  Statement row(db_,
+                "SELECT name, provider, address, memory_mib, keep, settings FROM targets WHERE "
+                "name=?");
   row.bind(1, name);
   if (!row.step()) return std::nullopt;
-  return Target{row.text(0), row.text(1), row.text(2), static_cast<uint64_t>(row.integer(3)),
-                static_cast<int>(row.integer(4))};
+  return Target{row.text(0),
+                row.text(1),
+                row.text(2),
+                static_cast<uint64_t>(row.integer(3)),
+                static_cast<int>(row.integer(4)),
+                decode_settings(row.text(5))};
 }
 
 std::vector<Target> StateStore::targets() {

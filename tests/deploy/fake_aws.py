@@ -329,6 +329,20 @@ def ec2_action(world, action, params):
         address["instanceId"] = params["InstanceId"]
         address["associationId"] = world.new_id("eipassoc")
         return f"<AssociateAddressResponse><associationId>{address['associationId']}</associationId></AssociateAddressResponse>"
+    if action == "DisassociateAddress":
+        for address in world.addresses.values():
+            if address["associationId"] and address["associationId"] == params.get("AssociationId"):
+                address["instanceId"] = address["associationId"] = ""
+                return "<DisassociateAddressResponse><return>true</return></DisassociateAddressResponse>"
+        raise ApiError(400, "InvalidAssociationID.NotFound", "no such association")
+    if action == "GetConsoleOutput":
+        iid = params["InstanceId"]
+        if iid not in world.instances:
+            raise ApiError(400, "InvalidInstanceID.NotFound", f"The instance ID '{iid}' does not exist")
+        text = f"mayfly kernel (test endpoint console of {iid})\nbooting...\n"
+        output = base64.b64encode(text.encode()).decode()
+        return (f"<GetConsoleOutputResponse><instanceId>{iid}</instanceId>"
+                f"<output>{output}</output></GetConsoleOutputResponse>")
     raise ApiError(400, "InvalidAction", f"{action} is not played by this test endpoint")
 
 
@@ -465,6 +479,15 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = handle_any
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (the tests' kill -9) is expected, not news.
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
@@ -474,8 +497,7 @@ def main():
     parser.add_argument("--slow-seconds", type=float, default=3.0)
     parser.add_argument("--not-found-first", type=int, default=0)
     options = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", options.port), Handler)
     server.world = World(options)
     print("listening", server.server_address[1], flush=True)
     server.serve_forever()

@@ -109,5 +109,15 @@ TEST(SigV4, Encoding) {
   EXPECT_EQ(amz_date(0), "19700101T000000Z");
 }
 
+TEST(SigV4, Base64DecodeUndoesEncode) {
+  const std::string samples[] = {"", "h", "he", "hel", "hello", std::string("\0\xff\x10", 3)};
+  for (const std::string& text : samples) {
+    EXPECT_EQ(base64_decode(base64_encode(text)), text);
+  }
+  EXPECT_EQ(base64_decode("aGVs\nbG8="), "hello");  // console output arrives wrapped
+  EXPECT_EQ(base64_decode("aGVsbG8"), "");          // not a whole number of quads
+  EXPECT_EQ(base64_decode("a!=="), "");
+}
+
 }  // namespace
 }  // namespace mayfly::aws

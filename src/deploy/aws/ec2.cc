@@ -136,10 +136,12 @@ void Ec2::terminate_instances(const std::vector<std::string>& ids) {
   call("TerminateInstances", params);
 }
 
-std::vector<Image> Ec2::describe_images(const Tags& tag_filter) {
+std::vector<Image> Ec2::describe_images(const Tags& tag_filter,
+                                        const std::vector<std::string>& ids) {
   QueryParams params = {{"Owner.1", "self"}};
   int filter = 1;
   add_tag_filters(params, tag_filter, filter);
+  add_ids(params, "ImageId", ids);
   std::vector<Image> images;
   paginate(*this, "DescribeImages", params, [&](const pugi::xml_node& response) {
     for (pugi::xml_node item : response.child("imagesSet").children("item")) {
@@ -258,6 +260,21 @@ std::string Ec2::associate_address(const std::string& allocation_id,
                                                         {"InstanceId", instance_id},
                                                         {"AllowReassociation", "true"}});
   return answer.first_child().child_value("associationId");
+}
+
+void Ec2::disassociate_address(const std::string& association_id) {
+  try {
+    call("DisassociateAddress", {{"AssociationId", association_id}});
+  } catch (const AwsError& error) {
+    if (!is_not_found(error)) throw;
+  }
+}
+
+std::string Ec2::console_output(const std::string& instance_id) {
+  pugi::xml_document answer = call("GetConsoleOutput", {{"InstanceId", instance_id}});
+  std::string encoded = answer.first_child().child_value("output");
+  std::string decoded = base64_decode(encoded);
+  return decoded;
 }
 
 }  // namespace mayfly::aws

@@ -56,7 +56,9 @@ class Ec2 {
   Instance run_instance(const RunInstancesRequest& request);
   void terminate_instances(const std::vector<std::string>& ids);
 
-  std::vector<Image> describe_images(const Tags& tag_filter);  // owned by this account
+  // Images owned by this account.
+  std::vector<Image> describe_images(const Tags& tag_filter,
+                                     const std::vector<std::string>& ids = {});
   std::string register_image(const RegisterImageRequest& request);
   void deregister_image(const std::string& image_id);
   void create_tags(const std::string& resource_id, const Tags& tags);
@@ -68,6 +70,10 @@ class Ec2 {
   std::optional<Address> describe_address(const std::string& allocation_id);
   // Moves the Elastic IP to `instance_id`, even from another instance.
   std::string associate_address(const std::string& allocation_id, const std::string& instance_id);
+  void disassociate_address(const std::string& association_id);
+
+  // The instance's serial console as EC2 last captured it (decoded), "" when none yet.
+  std::string console_output(const std::string& instance_id);
 
  private:
   AwsClient& client_;

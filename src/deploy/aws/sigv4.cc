@@ -134,6 +134,25 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
+std::string base64_decode(std::string_view text) {
+  std::string compact;
+  for (char c : text) {
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') compact += c;
+  }
+  if (compact.size() % 4 != 0) return {};
+  std::string out(compact.size() / 4 * 3, '\0');
+  int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(compact.data()),
+                                static_cast<int>(compact.size()));
+  if (written < 0) return {};
+  // EVP_DecodeBlock counts the '=' padding as zero bytes of output.
+  size_t padding = 0;
+  if (!compact.empty() && compact.back() == '=') ++padding;
+  if (compact.size() > 1 && compact[compact.size() - 2] == '=') ++padding;
+  out.resize(static_cast<size_t>(written) - padding);
+  return out;
+}
+
 std::string sha256_raw(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

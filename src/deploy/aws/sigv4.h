@@ -64,6 +64,8 @@ std::string sha256_base64(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string hex_encode(std::string_view bytes);
 std::string base64_encode(std::string_view bytes);
+// Standard base64 (whitespace ignored); "" for text that is not base64.
+std::string base64_decode(std::string_view text);
 std::string amz_date(int64_t unix_time);  // YYYYMMDDTHHMMSSZ
 // RFC 3986 unreserved characters pass; everything else becomes %XX (uppercase). With
 // keep_slash, '/' passes too (for paths).

@@ -27,12 +27,6 @@ std::string trimmed(std::string text) {
   return text;
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string tail(const std::string& text, size_t max_bytes) {
   return text.size() <= max_bytes ? text : text.substr(text.size() - max_bytes);
 }
@@ -57,7 +51,10 @@ std::string LocalProvider::create_image(const ImageInput& input) {
   if (!fs::exists(settings_.kernel_path)) {
     throw ProviderError("mayfly's kernel is not at " + settings_.kernel_path);
   }
-  std::string ref = "img-" + input.bundle_id.substr(0, 16) + "-" + std::to_string(now_ms());
+  // Named by the state's record, so a step repeated after an interruption finds its image.
+  std::string ref = "img-" + input.bundle_id.substr(0, 16) + "-" + std::to_string(input.image_id) +
+                    "-" + std::to_string(input.created);
+  if (fs::exists(fs::path(settings_.state_dir) / "images" / ref / "bundle.mfb")) return ref;
   fs::path staging = fs::path(settings_.state_dir) / "images" / (ref + ".tmp");
   fs::remove_all(staging);
   fs::create_directories(staging);

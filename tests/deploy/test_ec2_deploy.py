@@ -1,0 +1,274 @@
+#!/usr/bin/python3
+"""`mayfly deploy --provider ec2` end to end against fake_aws.py on loopback: every call
+signed (checked with botocore's signer) and shaped as botocore's EC2/EBS models say, under
+throttling and 500s. Deploy, deploy again, a failing health check, rollback, prune, --plan,
+kill -9 during the upload, destroy. The endpoint's instances are not machines, so health
+checks go to `mayfly serve` stand-ins (--health-url), one per site version.
+
+usage: test_ec2_deploy.py MAYFLY
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAYFLY = None
+EIP = "eipalloc-0mayfly"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Endpoint:
+    def __init__(self, *flags):
+        self.process = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "fake_aws.py"), *flags],
+                                        stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline().split()
+        assert line and line[0] == "listening", "fake endpoint did not start"
+        self.url = f"http://127.0.0.1:{line[1]}"
+
+    def state(self):
+        with urllib.request.urlopen(self.url + "/__state", timeout=10) as answer:
+            return json.load(answer)
+
+    def close(self):
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self.process.stdout.close()
+
+
+class StandIn:
+    """`mayfly serve` of one bundle: what a healthy instance of that version answers."""
+
+    def __init__(self, bundle):
+        self.port = free_port()
+        self.process = subprocess.Popen([MAYFLY, "serve", bundle, "--port", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("stand-in server did not start")
+
+    def close(self):
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+def make_bundle(directory, version):
+    site = os.path.join(directory, "site-" + version)
+    os.makedirs(os.path.join(site, "about"), exist_ok=True)
+    for name, text in {"index.html": f"<!doctype html><title>blog</title><p>version {version}</p>\n",
+                       "404.html": f"<p>not here ({version})</p>\n",
+                       "about/index.html": f"<p>about {version}</p>\n"}.items():
+        with open(os.path.join(site, name), "w") as out:
+            out.write(text)
+    bundle = os.path.join(directory, version + ".mfb")
+    subprocess.run([MAYFLY, "bundle", site, "-o", bundle], check=True, capture_output=True, timeout=60)
+    return bundle
+
+
+class Ec2DeployTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+        self.state_db = os.path.join(self.dir, "state", "state.db")
+        self.closers = []
+
+    def tearDown(self):
+        for close in reversed(self.closers):
+            close()
+        self.tmp.cleanup()
+
+    def endpoint(self, *flags):
+        endpoint = Endpoint(*flags)
+        self.closers.append(endpoint.close)
+        return endpoint
+
+    def stand_in(self, bundle):
+        server = StandIn(bundle)
+        self.closers.append(server.close)
+        return server
+
+    def mayfly(self, endpoint, *args, key="AKIDMAYFLYTEST", expect=0, timeout=180):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.dir, "NO_COLOR": "1",
+               "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": "mayfly-test-secret/+=",
+               "AWS_REGION": "eu-west-1"}
+        command = [MAYFLY, *args, "--state", self.state_db, "--endpoint-url", endpoint.url]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+        if expect is not None:
+            self.assertEqual(result.returncode, expect, f"{args}\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def deploy(self, endpoint, bundle, stand_in, *extra, expect=0):
+        result = self.mayfly(endpoint, "deploy", bundle, "--provider", "ec2", "--elastic-ip", EIP,
+                             "--instance-type", "t3.micro", "--subnet", "subnet-1",
+                             "--security-group", "sg-1", "--health-url", stand_in.url, "--json",
+                             *extra, expect=expect)
+        return json.loads(result.stdout) if expect == 0 else result
+
+    @staticmethod
+    def live(state, kind):
+        if kind == "instances":
+            return {i: v for i, v in state["instances"].items() if v["state"] in ("pending", "running")}
+        return state[kind]
+
+    def test_deploy_redeploy_fail_rollback_prune_destroy(self):
+        endpoint = self.endpoint("--throttle-every", "9", "--error-every", "13")
+        v1, v2, v3 = (make_bundle(self.dir, v) for v in ("v1", "v2", "v3"))
+        s1, s2 = self.stand_in(v1), self.stand_in(v2)
+
+        first = self.deploy(endpoint, v1, s1)
+        self.assertTrue(any("stand-in" in note for note in first["notes"]), first["notes"])
+        state = endpoint.state()
+        instances = self.live(state, "instances")
+        self.assertEqual(len(instances), 1)
+        (i1, inst1), = instances.items()
+        self.assertEqual(inst1["tags"]["mayfly:target"], "default")
+        self.assertEqual(state["addresses"][EIP]["instanceId"], i1)
+        self.assertEqual(len(state["images"]), 1)
+        (ami1, image1), = state["images"].items()
+        self.assertEqual(image1["bootMode"], "uefi")
+        snapshot = state["snapshots"][image1["snapshotId"]]
+        self.assertEqual(snapshot["state"], "completed")
+        self.assertEqual(snapshot["tags"]["mayfly:ami"], ami1)
+        self.assertGreater(snapshot["blockCount"], 0)
+        self.assertIn([s["step"] for s in first["steps"]][-3:], [["switch", "verify", "prune"]])
+
+        # Deploying the same bundle again does nothing.
+        calls = endpoint.state()["calls"]
+        again = self.deploy(endpoint, v1, s1)
+        self.assertTrue(again["unchanged"])
+
+        # --plan: the steps and calls, and not one call made.
+        calls = endpoint.state()["calls"]
+        plan = json.loads(self.mayfly(endpoint, "deploy", v2, "--provider", "ec2", "--elastic-ip", EIP,
+                                      "--health-url", s2.url, "--plan", "--json").stdout)["plan"]
+        self.assertEqual(endpoint.state()["calls"], calls)
+        steps = [p["step"] for p in plan]
+        self.assertEqual(steps, ["image", "instance", "health", "switch", "terminate"])
+        self.assertTrue(any("RunInstances" in c for c in plan[1]["calls"]))
+        self.assertTrue(any(c.startswith("EBS PutSnapshotBlock") for c in plan[0]["calls"]))
+
+        second = self.deploy(endpoint, v2, s2)
+        self.assertFalse(second["unchanged"])
+        state = endpoint.state()
+        (i2, _), = self.live(state, "instances").items()
+        self.assertNotEqual(i1, i2)
+        self.assertEqual(state["addresses"][EIP]["instanceId"], i2)
+        self.assertIn(state["instances"][i1]["state"], ("shutting-down", "terminated"))
+        self.assertEqual(len(state["images"]), 2)
+
+        # v3's instance does not serve v3 (its stand-in serves v2): the deploy fails before
+        # the switch, the address stays, the new instance is terminated.
+        failed = self.deploy(endpoint, v3, s2, "--health-timeout", "2", expect=1)
+        self.assertIn("does not serve the new content", failed.stderr)
+        self.assertIn("console", failed.stderr)
+        state = endpoint.state()
+        self.assertEqual(list(self.live(state, "instances")), [i2])
+        self.assertEqual(state["addresses"][EIP]["instanceId"], i2)
+
+        # Rollback to v1 (its stand-in for the health check).
+        rolled = json.loads(self.mayfly(endpoint, "rollback", "--health-url", s1.url, "--json").stdout)
+        state = endpoint.state()
+        (i3, inst3), = self.live(state, "instances").items()
+        self.assertEqual(inst3["imageId"], ami1)
+        self.assertEqual(state["addresses"][EIP]["instanceId"], i3)
+        self.assertEqual(rolled["instance"], i3)
+
+        # Prune to one image: everything but v1's image and its snapshot goes.
+        self.deploy(endpoint, v1, s1, "--keep", "1", "--force")
+        state = endpoint.state()
+        self.assertEqual(list(state["images"]), [ami1])
+        self.assertEqual(len(state["snapshots"]), 1)
+
+        status = json.loads(self.mayfly(endpoint, "status", "--json").stdout)
+        self.assertEqual(status["target"]["provider"], "ec2")
+        self.assertEqual(status["target"]["address"], EIP)
+        self.assertTrue(status["serving"]["alive"])
+
+        self.mayfly(endpoint, "destroy", "--yes")
+        state = endpoint.state()
+        self.assertEqual(self.live(state, "instances"), {})
+        self.assertEqual(state["images"], {})
+        self.assertEqual(state["snapshots"], {})
+        self.assertEqual(state["addresses"][EIP]["instanceId"], "")
+        faults = state["faults"]
+        self.assertGreater(faults["throttled"] + faults["errors"], 0, faults)
+
+    def test_kill_at_each_step_then_converge(self):
+        v1, v2 = make_bundle(self.dir, "v1"), make_bundle(self.dir, "v2")
+        s1, s2 = self.stand_in(v1), self.stand_in(v2)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.dir,
+               "AWS_ACCESS_KEY_ID": "AKIDMAYFLYTEST", "AWS_SECRET_ACCESS_KEY": "mayfly-test-secret/+=",
+               "AWS_REGION": "eu-west-1"}
+        # kill -9 once the endpoint shows each step under way, then deploy again.
+        moments = {
+            "snapshot started": lambda st: len(st["snapshots"]) >= 2,
+            "image registered": lambda st: len(st["images"]) >= 2,
+            "instance run": lambda st: len(st["instances"]) >= 2,
+            "address moved": lambda st: st["addresses"][EIP]["instanceId"] not in ("", first_instance),
+        }
+        for moment, reached in moments.items():
+            with self.subTest(moment=moment):
+                endpoint = self.endpoint()
+                self.state_db = os.path.join(self.dir, moment.replace(" ", "-"), "state.db")
+                self.deploy(endpoint, v1, s1)
+                first_instance = endpoint.state()["addresses"][EIP]["instanceId"]
+                process = subprocess.Popen(
+                    [MAYFLY, "deploy", v2, "--provider", "ec2", "--elastic-ip", EIP, "--health-url", s2.url,
+                     "--state", self.state_db, "--endpoint-url", endpoint.url],
+                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and not reached(endpoint.state()) and process.poll() is None:
+                    time.sleep(0.005)
+                self.assertIsNone(process.poll(), f"the deploy ended before '{moment}'")
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=10)
+                self.deploy(endpoint, v2, s2)
+                state = endpoint.state()
+                live = self.live(state, "instances")
+                self.assertEqual(len(live), 1, live)
+                (instance, record), = live.items()
+                self.assertEqual(state["addresses"][EIP]["instanceId"], instance)
+                self.assertEqual(state["images"][record["imageId"]]["snapshotId"] in state["snapshots"], True)
+                self.assertEqual(len(state["images"]), 2)  # v1 kept for rollback, v2 serving
+                completed = [s for s in state["snapshots"].values() if s["state"] == "completed"]
+                self.assertEqual(len(completed), 2, state["snapshots"])
+                self.assertEqual(len(state["snapshots"]), 2, state["snapshots"])
+
+    def test_refusals_make_no_calls(self):
+        endpoint = self.endpoint()
+        v1 = make_bundle(self.dir, "v1")
+        # Without a stand-in, a real deploy would boot an image no EC2 type can network.
+        result = self.mayfly(endpoint, "deploy", v1, "--provider", "ec2", "--elastic-ip", EIP,
+                             "--instance-type", "t3.micro", expect=1)
+        self.assertIn("Nitro", result.stderr)
+        result = self.mayfly(endpoint, "deploy", v1, "--provider", "ec2", "--target", "other", expect=1)
+        self.assertIn("--elastic-ip", result.stderr)
+        self.assertEqual(endpoint.state()["images"], {})
+        # Wrong keys: AWS's error code and the request id, exit 1.
+        s1 = self.stand_in(v1)
+        result = self.mayfly(endpoint, "deploy", v1, "--provider", "ec2", "--elastic-ip", EIP,
+                             "--health-url", s1.url, key="AKIDWRONG", expect=1)
+        self.assertIn("AuthFailure", result.stderr)
+        self.assertIn("request id", result.stderr)
+
+
+if __name__ == "__main__":
+    MAYFLY = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
