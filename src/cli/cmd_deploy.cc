@@ -19,6 +19,7 @@
 #include "cli/site_source.h"
 #include "cli/term.h"
 #include "deploy/aws/ec2_provider.h"
+#include "deploy/aws/imds.h"
 #include "deploy/aws/settings.h"
 #include "deploy/deployer.h"
 #include "deploy/local/forwarder.h"
@@ -214,9 +215,11 @@ std::string required_kernel(const DeployArgs& args) {
 std::unique_ptr<deploy::Provider> make_ec2_provider(const Target& target, const DeployArgs& args,
                                                     const std::string& state_dir) {
   aws::Ec2ProviderSettings settings;
-  settings.aws =
-      aws::resolve_settings({setting_of(target, "profile"), setting_of(target, "region")},
-                            [](const char* name) { return std::getenv(name); });
+  aws::EnvironmentLookup environment = [](const char* name) { return std::getenv(name); };
+  const std::string metadata = aws::metadata_endpoint(environment);
+  settings.aws = aws::resolve_settings(
+      {setting_of(target, "profile"), setting_of(target, "region")}, environment,
+      [&metadata] { return aws::fetch_instance_metadata(metadata); });
   settings.client.endpoint_url = setting_of(target, "endpoint_url");
   if (std::string type = setting_of(target, "instance_type"); !type.empty()) {
     settings.instance_type = type;

@@ -35,9 +35,58 @@ class SettingsTest : public ::testing::Test {
     });
   }
 
+  Settings resolve_with_instance(const std::optional<InstanceMetadata>& metadata, int& asked,
+                                 SettingsRequest request = {}) {
+    return resolve_settings(
+        request,
+        [this](const char* name) -> const char* {
+          auto found = env_.find(name);
+          return found == env_.end() ? nullptr : found->second.c_str();
+        },
+        [&metadata, &asked] {
+          ++asked;
+          return metadata;
+        });
+  }
+
   fs::path home_;
   std::map<std::string, std::string> env_;
 };
+
+TEST_F(SettingsTest, InstanceMetadataOnlyWhenNothingElseAnswers) {
+  InstanceMetadata metadata{
+      {"ASIAROLE", "rolesecret", "roletoken"}, "mayfly-deployer", "ap-south-1"};
+  int asked = 0;
+  Settings settings = resolve_with_instance(metadata, asked);
+  EXPECT_EQ(asked, 1);  // once, for credentials and region both
+  EXPECT_EQ(settings.credentials.access_key_id, "ASIAROLE");
+  EXPECT_EQ(settings.credentials.session_token, "roletoken");
+  EXPECT_EQ(settings.region, "ap-south-1");
+  EXPECT_NE(settings.credentials_from.find("mayfly-deployer"), std::string::npos);
+
+  env_["AWS_ACCESS_KEY_ID"] = "AKID";
+  env_["AWS_SECRET_ACCESS_KEY"] = "SECRET";
+  env_["AWS_REGION"] = "eu-west-1";
+  asked = 0;
+  settings = resolve_with_instance(metadata, asked);
+  EXPECT_EQ(asked, 0);
+  EXPECT_EQ(settings.credentials.access_key_id, "AKID");
+
+  env_.erase("AWS_REGION");  // keys from the environment, the region from the instance
+  settings = resolve_with_instance(metadata, asked);
+  EXPECT_EQ(settings.credentials.access_key_id, "AKID");
+  EXPECT_EQ(settings.region, "ap-south-1");
+
+  env_.erase("AWS_ACCESS_KEY_ID");  // off EC2: the message says where it looked
+  asked = 0;
+  try {
+    resolve_with_instance(std::nullopt, asked);
+    FAIL() << "resolved without credentials";
+  } catch (const SettingsError& error) {
+    EXPECT_NE(std::string(error.what()).find("EC2 instance with a role"), std::string::npos);
+  }
+  EXPECT_EQ(asked, 1);
+}
 
 TEST_F(SettingsTest, EnvironmentKeysAndRegion) {
   env_["AWS_ACCESS_KEY_ID"] = "AKID";

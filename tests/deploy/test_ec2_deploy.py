@@ -14,9 +14,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAYFLY = None
@@ -45,6 +47,46 @@ class Endpoint:
         self.process.kill()
         self.process.wait(timeout=10)
         self.process.stdout.close()
+
+
+class Metadata(BaseHTTPRequestHandler):
+    """An instance metadata service that speaks IMDSv2 only: reads without the session
+    token from PUT /latest/api/token are refused with 401, as on a hardened instance."""
+    protocol_version = "HTTP/1.1"
+    TOKEN = "imds-session-token"
+    seen = []
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body=""):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self):
+        Metadata.seen.append(("PUT", self.path))
+        if self.path == "/latest/api/token" and self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+            return self.reply(200, Metadata.TOKEN)
+        self.reply(400)
+
+    def do_GET(self):
+        Metadata.seen.append(("GET", self.path))
+        if self.headers.get("X-aws-ec2-metadata-token") != Metadata.TOKEN:
+            return self.reply(401)
+        answers = {
+            "/latest/meta-data/placement/region": "eu-west-1",
+            "/latest/meta-data/iam/security-credentials/": "mayfly-deployer",
+            "/latest/meta-data/iam/security-credentials/mayfly-deployer": json.dumps({
+                "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": "AKIDMAYFLYTEST",
+                "SecretAccessKey": "mayfly-test-secret/+=", "Token": "role-session-token",
+                "Expiration": "2099-01-01T00:00:00Z"}),
+        }
+        if self.path in answers:
+            return self.reply(200, answers[self.path])
+        self.reply(404)
 
 
 class StandIn:
@@ -250,6 +292,32 @@ class Ec2DeployTest(unittest.TestCase):
                 completed = [s for s in state["snapshots"].values() if s["state"] == "completed"]
                 self.assertEqual(len(completed), 2, state["snapshots"])
                 self.assertEqual(len(state["snapshots"]), 2, state["snapshots"])
+
+    def test_credentials_and_region_from_instance_metadata(self):
+        endpoint = self.endpoint()
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Metadata)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.closers.append(server.server_close)
+        self.closers.append(server.shutdown)
+        v1 = make_bundle(self.dir, "v1")
+        s1 = self.stand_in(v1)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.dir,
+               "AWS_EC2_METADATA_SERVICE_ENDPOINT": f"http://127.0.0.1:{server.server_address[1]}"}
+        result = subprocess.run([MAYFLY, "deploy", v1, "--provider", "ec2", "--elastic-ip", EIP,
+                                 "--health-url", s1.url, "--state", self.state_db,
+                                 "--endpoint-url", endpoint.url, "--json"],
+                                env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(("PUT", "/latest/api/token"), Metadata.seen)
+        # Signed with the role's temporary keys (the endpoint checked the session token).
+        self.assertEqual(len(self.live(endpoint.state(), "instances")), 1)
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+        Metadata.seen.clear()
+        result = subprocess.run([MAYFLY, "status", "--state", self.state_db, "--endpoint-url", endpoint.url],
+                                env=env, capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("no AWS credentials", result.stderr)
+        self.assertEqual(Metadata.seen, [])
 
     def test_refusals_make_no_calls(self):
         endpoint = self.endpoint()

@@ -90,8 +90,15 @@ ProfileSections parse_profile_file(std::string_view text, std::string_view file_
   return sections;
 }
 
-Settings resolve_settings(const SettingsRequest& request, const EnvironmentLookup& environment) {
+Settings resolve_settings(const SettingsRequest& request, const EnvironmentLookup& environment,
+                          const MetadataLookup& metadata) {
   Settings settings;
+  // Asked at most once, and only when something is missing.
+  std::optional<std::optional<InstanceMetadata>> from_instance;
+  auto instance = [&]() -> const std::optional<InstanceMetadata>& {
+    if (!from_instance) from_instance = metadata ? metadata() : std::nullopt;
+    return *from_instance;
+  };
   const std::string home = env_or(environment, "HOME");
   std::string credentials_file = env_or(environment, "AWS_SHARED_CREDENTIALS_FILE");
   if (credentials_file.empty()) credentials_file = home + "/.aws/credentials";
@@ -136,11 +143,16 @@ Settings resolve_settings(const SettingsRequest& request, const EnvironmentLooku
       break;
     }
   }
+  if (settings.credentials.access_key_id.empty() && !profile_explicit && instance()) {
+    settings.credentials = instance()->credentials;
+    settings.credentials_from = "the instance metadata service (role " + instance()->role + ")";
+  }
   if (settings.credentials.access_key_id.empty()) {
     throw SettingsError(
         "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add "
         "aws_access_key_id/aws_secret_access_key to profile '" +
-        settings.profile + "' in " + credentials_file);
+        settings.profile + "' in " + credentials_file +
+        (metadata ? ", or run on an EC2 instance with a role" : ""));
   }
 
   settings.region = request.region;
@@ -148,6 +160,7 @@ Settings resolve_settings(const SettingsRequest& request, const EnvironmentLooku
   if (settings.region.empty()) settings.region = env_or(environment, "AWS_DEFAULT_REGION");
   if (settings.region.empty()) settings.region = value_of(config_section, "region");
   if (settings.region.empty()) settings.region = value_of(credentials_section, "region");
+  if (settings.region.empty() && instance()) settings.region = instance()->region;
   if (settings.region.empty()) {
     throw SettingsError(
         "no AWS region: pass --region, set AWS_REGION, or add region to "

@@ -4,6 +4,7 @@
 // ~/.aws/config (profiles). Hosted code; throws SettingsError with file:line.
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -37,8 +38,19 @@ struct Settings {
 // Reads an environment variable; nullptr when unset. Tests pass their own.
 using EnvironmentLookup = std::function<const char*(const char*)>;
 
+// What the instance metadata service (imds.h) tells an EC2 instance about itself.
+struct InstanceMetadata {
+  Credentials credentials;  // the instance profile role's, temporary
+  std::string role;
+  std::string region;
+};
+// Asked only when the environment and the shared files have no credentials or no region;
+// empty: not asked (tests, and AWS_EC2_METADATA_DISABLED).
+using MetadataLookup = std::function<std::optional<InstanceMetadata>()>;
+
 // Resolves credentials and region. Missing credentials or region -> SettingsError naming
 // every place that was looked at.
-Settings resolve_settings(const SettingsRequest& request, const EnvironmentLookup& environment);
+Settings resolve_settings(const SettingsRequest& request, const EnvironmentLookup& environment,
+                          const MetadataLookup& metadata = {});
 
 }  // namespace mayfly::aws
