@@ -43,7 +43,7 @@ struct DeployArgs {
   double boot_timeout = 180, health_timeout = 60, drain_timeout = 30;
   std::string instance;
   std::string loader;
-  bool plan = false;
+  bool plan = false, refresh = false;
   // Provider settings by their config key (ec2: region, instance_type, elastic_ip, ...).
   std::map<std::string, std::string> settings;
   BundleFlags flags;
@@ -545,11 +545,24 @@ void add_deploy_commands(CLI::App& app, int& exit_code) {
                                        "Show the target: what serves, instances, "
                                        "images, recent deployments");
     add_common_options(cmd, *args, false);
+    cmd->add_flag("--refresh", args->refresh,
+                  "Rebuild the state from what the provider finds by its tags (a lost or "
+                  "stale state file)");
+    cmd->add_option("--provider", args->provider, "With --refresh on a new state: the provider");
     cmd->callback([args, &exit_code] {
       guarded(exit_code, [&] {
         Session session(*args);
-        if (std::string done = session.deployer->recover(); !done.empty()) print_notice(done);
+        nlohmann::json refreshed = nlohmann::json::array();
+        if (args->refresh) {
+          for (const auto& line : session.deployer->refresh()) {
+            refreshed.push_back(line);
+            if (!args->json) print_notice(line);
+          }
+        } else if (std::string done = session.deployer->recover(); !done.empty()) {
+          print_notice(done);
+        }
         nlohmann::json status = status_json(session);
+        if (args->refresh) status["refreshed"] = refreshed;
         if (args->json) {
           std::cout << status.dump(2) << "\n";
         } else {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -501,6 +502,77 @@ void Deployer::reconcile() {
   for (const auto& listed : provider_.list_instances(target_.name)) {
     if (!known.count(listed.ref)) provider_.terminate(listed.ref);
   }
+}
+
+std::vector<std::string> Deployer::refresh() {
+  TargetLock lock(store_, target_.name, holding_lock_);
+  std::vector<std::string> changed;
+  auto found = provider_.discover(target_.name);
+  if (!found) {
+    throw DeployFailed(
+        "the " + provider_.name() + " provider keeps nothing outside the state to refresh it from",
+        "");
+  }
+  store_.save_target(target_);
+  std::map<std::string, int64_t> image_of_ref;
+  for (const auto& image : store_.images(target_.name)) {
+    if (image.state != "deleted" && !image.provider_ref.empty()) {
+      image_of_ref[image.provider_ref] = image.id;
+    }
+  }
+  for (auto image : store_.images(target_.name)) {
+    bool exists =
+        std::any_of(found->images.begin(), found->images.end(),
+                    [&](const DiscoveredImage& d) { return d.ref == image.provider_ref; });
+    if (image.state == "ready" && !exists) {
+      image.state = "deleted";
+      store_.update_image(image);
+      image_of_ref.erase(image.provider_ref);
+      changed.push_back("image " + image.provider_ref + " is gone");
+    }
+  }
+  // Oldest first, so that record ids keep the images' order (rollback goes by it).
+  auto discovered = found->images;
+  std::sort(
+      discovered.begin(), discovered.end(),
+      [](const DiscoveredImage& a, const DiscoveredImage& b) { return a.created < b.created; });
+  for (const auto& image : discovered) {
+    if (image_of_ref.count(image.ref)) continue;
+    ImageRecord record{0, target_.name, image.ref, image.bundle_id, image.created, "ready"};
+    image_of_ref[image.ref] = store_.add_image(record);
+    changed.push_back("image " + image.ref + " (bundle " + image.bundle_id.substr(0, 12) +
+                      ") found");
+  }
+  // The instance the address points at serves, whatever the state said.
+  std::set<std::string> known;
+  for (auto& instance : store_.instances(target_.name)) {
+    if (instance.state == "terminated") continue;
+    known.insert(instance.provider_ref);
+    if (instance.state == "serving" && found->address_points_to.empty() &&
+        provider_.is_alive(instance.provider_ref)) {
+      // The address was taken off it (by hand?): point it back.
+      provider_.switch_address(target_, {instance.provider_ref, instance.url});
+      changed.push_back("address pointed at " + instance.provider_ref + " again");
+    } else if (instance.state == "serving" && instance.provider_ref != found->address_points_to) {
+      terminate_instance(instance);  // another instance has the address
+      changed.push_back("instance " + instance.provider_ref + " no longer served; terminated");
+    } else if (instance.state != "serving" && instance.provider_ref == found->address_points_to) {
+      instance.state = "serving";
+      store_.update_instance(instance);
+      changed.push_back("instance " + instance.provider_ref + " serves");
+    }
+  }
+  for (const auto& instance : found->instances) {
+    if (known.count(instance.ref) || instance.ref != found->address_points_to) continue;
+    auto image = image_of_ref.find(instance.image_ref);
+    InstanceRecord record{0,         target_.name, image == image_of_ref.end() ? 0 : image->second,
+                          0,         instance.ref, instance.url,
+                          "serving", now_seconds()};
+    store_.add_instance(record);
+    changed.push_back("instance " + instance.ref + " found serving");
+  }
+  if (std::string done = recover(); !done.empty()) changed.push_back(done);
+  return changed;
 }
 
 void Deployer::gc() {

@@ -75,6 +75,9 @@ class Deployer {
   // Finishes or undoes an interrupted deployment and removes what the state does not
   // know. Returns a sentence for the user when it had something to do.
   std::string recover();
+  // Rebuilds the state of the target from what the provider finds by its tags (a lost or
+  // stale state file), then recovers. Returns what it changed, one line each.
+  std::vector<std::string> refresh();
   // Removes images beyond `keep` (never the serving one) and instances that do not serve.
   void gc();
   // Terminates every instance, deletes every image, releases the address, forgets the target.

@@ -6,6 +6,8 @@
 // deleted image succeed), so the engine can repeat a step after an interruption.
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,20 @@ struct ProviderInstance {
 struct ListedInstance {
   std::string ref;
   int64_t instance_id = 0;
+};
+
+// What a provider finds of a target by itself (its tags), to rebuild a lost state.
+struct DiscoveredImage {
+  std::string ref, bundle_id;
+  int64_t created = 0;
+};
+struct DiscoveredInstance {
+  std::string ref, image_ref, url;
+};
+struct Discovery {
+  std::vector<DiscoveredImage> images;        // usable ones
+  std::vector<DiscoveredInstance> instances;  // live ones
+  std::string address_points_to;              // an instance ref, or ""
 };
 
 // Thrown by providers; `console` holds the tail of the instance's console when one exists.
@@ -78,6 +94,12 @@ class Provider {
                     std::chrono::seconds timeout) = 0;
   virtual void release_address(const Target& target) = 0;
 
+  // Everything of `target` the provider can find without the state; nullopt when it
+  // cannot (the local provider keeps nothing outside the state).
+  virtual std::optional<Discovery> discover(const std::string& target) {
+    (void)target;
+    return std::nullopt;
+  }
   // Where a health check reaches the site through the stable address once it is switched
   // ("" when the engine need not check it again there).
   virtual std::string address_url(const Target&) { return ""; }

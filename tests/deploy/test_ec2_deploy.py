@@ -319,6 +319,28 @@ class Ec2DeployTest(unittest.TestCase):
         self.assertIn("no AWS credentials", result.stderr)
         self.assertEqual(Metadata.seen, [])
 
+    def test_refresh_rebuilds_a_lost_state(self):
+        endpoint = self.endpoint()
+        v1, v2, v3 = (make_bundle(self.dir, v) for v in ("v1", "v2", "v3"))
+        s1, s2, s3 = self.stand_in(v1), self.stand_in(v2), self.stand_in(v3)
+        self.deploy(endpoint, v1, s1)
+        self.deploy(endpoint, v2, s2)
+        serving = endpoint.state()["addresses"][EIP]["instanceId"]
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(self.state_db + suffix):
+                os.remove(self.state_db + suffix)
+        status = json.loads(self.mayfly(endpoint, "status", "--refresh", "--provider", "ec2",
+                                        "--elastic-ip", EIP, "--health-url", s2.url, "--json").stdout)
+        self.assertEqual(status["serving"]["instance"], serving)
+        self.assertEqual(len(status["images"]), 2)
+        self.assertEqual(len(status["refreshed"]), 3, status["refreshed"])  # 2 images, 1 instance
+        # The rebuilt state deploys on: v3 replaces the serving instance.
+        self.deploy(endpoint, v3, s3)
+        state = endpoint.state()
+        (now, _), = self.live(state, "instances").items()
+        self.assertEqual(state["addresses"][EIP]["instanceId"], now)
+        self.assertIn(state["instances"][serving]["state"], ("shutting-down", "terminated"))
+
     def test_refusals_make_no_calls(self):
         endpoint = self.endpoint()
         v1 = make_bundle(self.dir, "v1")

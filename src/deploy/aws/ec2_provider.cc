@@ -252,17 +252,44 @@ deploy::ProviderInstance Ec2Provider::create_instance(const std::string& image_r
                                     std::to_string(settings_.run_timeout.count()) + " s",
                                 console(id, 4096));
   }
-  std::string url = settings_.health_url;
-  if (url.empty()) {
-    if (instance.public_ip.empty()) {
-      throw deploy::ProviderError("instance " + id +
-                                  " has no public IPv4 address to check it through: use a "
-                                  "subnet that assigns one");
-    }
-    url = "http://" + instance.public_ip;
+  if (settings_.health_url.empty() && instance.public_ip.empty()) {
+    throw deploy::ProviderError("instance " + id +
+                                " has no public IPv4 address to check it through: use a "
+                                "subnet that assigns one");
   }
+  return {id, instance_url(instance)};
+}
+
+std::string Ec2Provider::instance_url(const Instance& instance) const {
+  std::string url = settings_.health_url;
+  if (url.empty() && !instance.public_ip.empty()) url = "http://" + instance.public_ip;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  return {id, url};
+  return url;
+}
+
+std::optional<deploy::Discovery> Ec2Provider::discover(const std::string& target) {
+  deploy::Discovery found;
+  for (const Image& image : ec2_->describe_images({{kTargetTag, target}})) {
+    if (image.state != "available") continue;
+    deploy::DiscoveredImage discovered;
+    discovered.ref = image.id;
+    if (auto tag = image.tags.find(kBundleTag); tag != image.tags.end()) {
+      discovered.bundle_id = tag->second;
+    }
+    if (auto tag = image.tags.find(kImageTag); tag != image.tags.end()) {
+      // "ID-CREATED" (record_tag)
+      discovered.created =
+          std::strtoll(tag->second.substr(tag->second.find('-') + 1).c_str(), nullptr, 10);
+    }
+    found.images.push_back(std::move(discovered));
+  }
+  for (const Instance& instance : ec2_->describe_instances({{kTargetTag, target}})) {
+    if (is_live_state(instance.state)) {
+      found.instances.push_back({instance.id, instance.image_id, instance_url(instance)});
+    }
+  }
+  found.address_points_to = address_points_to({});
+  return found;
 }
 
 void Ec2Provider::wait_booted(const deploy::ProviderInstance& instance,

@@ -64,6 +64,7 @@ class Ec2Provider : public deploy::Provider {
             std::chrono::seconds timeout) override;
   void release_address(const deploy::Target& target) override;
   std::string address_url(const deploy::Target& target) override;
+  std::optional<deploy::Discovery> discover(const std::string& target) override;
   std::vector<std::string> planned_calls(const std::string& step) const override;
 
  private:
@@ -71,6 +72,7 @@ class Ec2Provider : public deploy::Provider {
   bool poll_until(std::chrono::seconds timeout, const std::function<bool()>& done);
   std::string make_disk_image(const deploy::ImageInput& input);
   void delete_abandoned_snapshots(const std::string& target, const std::string& record);
+  std::string instance_url(const Instance& instance) const;
   std::string idempotency_token(const std::string& kind, const std::string& target,
                                 const std::string& record) const;
 
