@@ -299,6 +299,28 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
   const bool new_image = image.state != "ready";
   InstanceRecord instance;
   ProviderInstance live;
+  // Before the switch: undo the new instance; the old one never stopped serving.
+  auto fail_before_switch = [&](const std::exception& error) {
+    std::string console;
+    if (auto* provider_error = dynamic_cast<const ProviderError*>(&error)) {
+      console = provider_error->console();
+    }
+    if (console.empty() && !instance.provider_ref.empty()) {
+      console = provider_.console(instance.provider_ref, 4096);
+    }
+    if (instance.id != 0) terminate_instance(instance);
+    if (new_image) {
+      // An image that never served is not worth a retention slot; the next gc removes it.
+      image.state = "failed";
+      store_.update_image(image);
+    }
+    deployment.state = "failed";
+    deployment.error = error.what();
+    deployment.finished = now_seconds();
+    store_.update_deployment(deployment);
+    store_.journal(deployment.id, "undo", "end", "new instance terminated");
+    throw DeployFailed(error.what(), console);
+  };
   try {
     if (image.state != "ready") {
       run_step(deployment.id, "image", [&] {
@@ -333,39 +355,37 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
       return checked;
     });
   } catch (const std::exception& error) {
-    // Before the switch: undo the new instance; the old one never stopped serving.
-    std::string console;
-    if (auto* provider_error = dynamic_cast<const ProviderError*>(&error)) {
-      console = provider_error->console();
-    }
-    if (console.empty() && !instance.provider_ref.empty()) {
-      console = provider_.console(instance.provider_ref, 4096);
-    }
-    if (instance.id != 0) terminate_instance(instance);
-    if (new_image) {
-      // An image that never served is not worth a retention slot; the next gc removes it.
-      image.state = "failed";
-      store_.update_image(image);
-    }
-    deployment.state = "failed";
-    deployment.error = error.what();
-    deployment.finished = now_seconds();
-    store_.update_deployment(deployment);
-    store_.journal(deployment.id, "undo", "end", "new instance terminated");
-    throw DeployFailed(error.what(), console);
+    fail_before_switch(error);
   }
 
   // The point of no return: from here on the deploy finishes, now or in recover().
-  run_step(deployment.id, "switch", [&] {
-    provider_.switch_address(target_, live);
+  auto mark_switched = [&] {
     instance.state = "serving";
     store_.update_instance(instance);
     if (old) {
       old->state = "draining";
       store_.update_instance(*old);
     }
-    return target_.address + " -> " + live.ref;
-  });
+  };
+  try {
+    run_step(deployment.id, "switch", [&] {
+      provider_.switch_address(target_, live);
+      mark_switched();
+      return target_.address + " -> " + live.ref;
+    });
+  } catch (const std::exception& error) {
+    // The switch itself failed (refused, or no answer): if the address did not move, this
+    // is still a failure before the switch; if it moved, the deploy goes on.
+    bool moved = false;
+    try {
+      moved = provider_.address_points_to(target_) == live.ref;
+    } catch (const std::exception&) {
+    }
+    if (!moved) fail_before_switch(error);
+    mark_switched();
+    store_.journal(deployment.id, "switch", "end",
+                   "the address moved despite: " + std::string(error.what()));
+  }
   outcome.to_switch = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   if (std::string through = provider_.address_url(target_); !through.empty()) {

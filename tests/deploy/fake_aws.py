@@ -11,7 +11,8 @@ the snapshot's aggregated checksum. Faults are injected on request: throttling, 
 answers slower than the client's timeout, snapshots not yet visible to the block API.
 
 usage: fake_aws.py [--port 0] [--throttle-every N] [--error-every N] [--slow-every N]
-                   [--slow-seconds S] [--not-found-first N]
+                   [--slow-seconds S] [--not-found-first N] [--fail ACTION=CODE ...]
+(--fail: that EC2 action answers with that error code, e.g. capacity or quota errors.)
 It prints "listening PORT" on stdout. GET /__state returns the resources as JSON.
 """
 import argparse
@@ -177,6 +178,7 @@ class World:
         self.tokens = {}
         self.faults = {"throttled": 0, "errors": 0, "slow": 0, "not_found": 0}
         self.block_puts = 0
+        self.failing = dict(item.split("=", 1) for item in options.fail)
 
     def new_id(self, prefix):
         self.counter += 1
@@ -462,6 +464,9 @@ class Handler(BaseHTTPRequestHandler):
                     if params.pop("Version", "") != "2016-11-15":
                         raise ApiError(400, "InvalidParameterValue", "Version must be 2016-11-15")
                     validate_ec2(action, params)
+                    if action in world.failing:
+                        raise ApiError(400 if "Capacity" not in world.failing[action] else 500,
+                                       world.failing[action], f"{action} refused by the test ({world.failing[action]})")
                     xml = ec2_action(world, action, params)
                     return self.answer(200, xml, "text/xml;charset=UTF-8")
                 if service == "ebs":
@@ -496,6 +501,7 @@ def main():
     parser.add_argument("--slow-every", type=int, default=0)
     parser.add_argument("--slow-seconds", type=float, default=3.0)
     parser.add_argument("--not-found-first", type=int, default=0)
+    parser.add_argument("--fail", action="append", default=[])
     options = parser.parse_args()
     server = Server(("127.0.0.1", options.port), Handler)
     server.world = World(options)

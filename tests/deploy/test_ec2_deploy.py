@@ -358,6 +358,22 @@ class Ec2DeployTest(unittest.TestCase):
         self.assertIn("AuthFailure", result.stderr)
         self.assertIn("request id", result.stderr)
 
+    def test_aws_refusals_leave_nothing_running(self):
+        v1 = make_bundle(self.dir, "v1")
+        s1 = self.stand_in(v1)
+        for action, code in (("RunInstances", "InsufficientInstanceCapacity"),
+                             ("RunInstances", "InstanceLimitExceeded"),
+                             ("AssociateAddress", "UnauthorizedOperation")):
+            with self.subTest(code=code):
+                endpoint = self.endpoint("--fail", f"{action}={code}")
+                self.state_db = os.path.join(self.dir, code, "state.db")
+                result = self.deploy(endpoint, v1, s1, expect=1)
+                self.assertIn(code, result.stderr)
+                self.assertIn("request id", result.stderr)
+                state = endpoint.state()
+                self.assertEqual(self.live(state, "instances"), {})
+                self.assertEqual(state["addresses"][EIP]["instanceId"], "")
+
 
 if __name__ == "__main__":
     MAYFLY = os.path.abspath(sys.argv.pop(1))
