@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/kernel_path.h"
+#include "cli/progress_line.h"
 #include "cli/site_source.h"
 #include "cli/term.h"
 #include "deploy/aws/ec2_provider.h"
@@ -213,7 +214,8 @@ std::string required_kernel(const DeployArgs& args) {
 }
 
 std::unique_ptr<deploy::Provider> make_ec2_provider(const Target& target, const DeployArgs& args,
-                                                    const std::string& state_dir) {
+                                                    const std::string& state_dir,
+                                                    deploy::Reporter& reporter) {
   aws::Ec2ProviderSettings settings;
   aws::EnvironmentLookup environment = [](const char* name) { return std::getenv(name); };
   const std::string metadata = aws::metadata_endpoint(environment);
@@ -232,16 +234,15 @@ std::unique_ptr<deploy::Provider> make_ec2_provider(const Target& target, const 
   settings.loader_path = image::find_artifact(args.loader, "mayfly-uefi.efi",
                                               "build it: cmake --build build --target mayfly-uefi");
   settings.scratch_dir = state_dir;
-  if (!args.json && isatty(STDERR_FILENO)) {
-    settings.progress = [](const std::string& what, uint64_t done, uint64_t total) {
-      print_progress(what, done, total);
-    };
-  }
+  settings.progress = [&reporter](const std::string& what, uint64_t done, uint64_t total) {
+    reporter.progress(what, done, total);
+  };
   return std::make_unique<aws::Ec2Provider>(std::move(settings));
 }
 
 std::unique_ptr<deploy::Provider> make_provider(const Target& target, const DeployArgs& args,
-                                                const std::string& state_dir) {
+                                                const std::string& state_dir,
+                                                deploy::Reporter& reporter) {
   if (target.provider == "local") {
     std::string kernel = required_kernel(args);
     std::error_code ec;
@@ -249,7 +250,7 @@ std::unique_ptr<deploy::Provider> make_provider(const Target& target, const Depl
     return std::make_unique<deploy::local::LocalProvider>(
         deploy::local::LocalSettings{state_dir, kernel, self});
   }
-  if (target.provider == "ec2") return make_ec2_provider(target, args, state_dir);
+  if (target.provider == "ec2") return make_ec2_provider(target, args, state_dir, reporter);
   throw std::runtime_error("unknown provider '" + target.provider + "' (local, ec2)");
 }
 
@@ -258,12 +259,14 @@ class CliReporter : public deploy::Reporter {
  public:
   explicit CliReporter(bool json) : json_(json) {}
   void step_started(const std::string& step) override {
-    if (!json_ && isatty(STDERR_FILENO))
-      std::cerr << "  " << step << " ..."
-                << "\r" << std::flush;
+    if (!json_) live_ = std::make_unique<ProgressLine>(step);
+  }
+  void progress(const std::string& what, uint64_t done, uint64_t total) override {
+    if (live_) live_->update(what, done, total);
   }
   void step_finished(const std::string& step, std::chrono::milliseconds took,
                      const std::string& detail) override {
+    live_.reset();
     steps_.push_back({{"step", step}, {"ms", took.count()}, {"detail", detail}});
     if (json_) return;
     char seconds[32];
@@ -272,6 +275,7 @@ class CliReporter : public deploy::Reporter {
               << seconds << "  " << detail << "\n";
   }
   void note(const std::string& text) override {
+    live_.reset();
     notes_.push_back(text);
     if (!json_) print_notice(text);
   }
@@ -280,6 +284,7 @@ class CliReporter : public deploy::Reporter {
 
  private:
   bool json_;
+  std::unique_ptr<ProgressLine> live_;  // the running step's line, on a terminal
   nlohmann::json steps_ = nlohmann::json::array();
   nlohmann::json notes_ = nlohmann::json::array();
 };
@@ -289,8 +294,8 @@ struct Session {
   std::string state_dir;
   std::unique_ptr<deploy::StateStore> store;
   Target target;
+  std::unique_ptr<CliReporter> reporter;  // before the provider, which reports through it
   std::unique_ptr<deploy::Provider> provider;
-  std::unique_ptr<CliReporter> reporter;
   std::unique_ptr<deploy::Deployer> deployer;
 
   explicit Session(const DeployArgs& args) {
@@ -299,8 +304,8 @@ struct Session {
     fs::create_directories(state_dir);
     store = std::make_unique<deploy::StateStore>(db);
     target = resolve_target(args, *store);
-    provider = make_provider(target, args, state_dir);
     reporter = std::make_unique<CliReporter>(args.json);
+    provider = make_provider(target, args, state_dir, *reporter);
     deploy::DeployTimeouts timeouts;
     timeouts.boot = std::chrono::seconds(static_cast<int64_t>(args.boot_timeout));
     timeouts.health = std::chrono::seconds(static_cast<int64_t>(args.health_timeout));

@@ -6,6 +6,7 @@
 // always finishes. A command interrupted anywhere (kill -9) is finished or undone by the
 // next `deploy`, `status` or `rollback` (recover()). Hosted code.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,10 @@ class Reporter {
   virtual void step_finished(const std::string& step, std::chrono::milliseconds took,
                              const std::string& detail) = 0;
   virtual void note(const std::string& text) = 0;
+  // How far the running step's long work is (a provider's upload, say).
+  virtual void progress(const std::string& what, uint64_t done, uint64_t total) {
+    (void)what, (void)done, (void)total;
+  }
 };
 
 class DeployFailed : public std::runtime_error {
