@@ -129,7 +129,9 @@ class PacketdrillSo : public ::testing::Test {
         o.datagram.assign(buf.begin(), buf.begin() + long(n));
         auto ip = Ipv4Packet::parse(o.datagram);
         EXPECT_TRUE(ip);
-        if (ip) EXPECT_EQ(ip->total_len(), n);  // no link padding
+        if (ip) {
+          EXPECT_EQ(ip->total_len(), n);  // no link padding
+        }
         o.decode();
         EXPECT_TRUE(o.tcp) << "not a valid TCP segment";
         return o;
