@@ -32,16 +32,17 @@ const Ipv4Address kRemote(192, 0, 2, 1);
 constexpr uint16_t kServerPort = 8080;
 constexpr uint16_t kClientPort = 45678;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAsan = true;
+// Sanitizer runtimes refuse dlopen() with RTLD_DEEPBIND.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitizer = true;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAsan = true;
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitizer = true;
 #else
-constexpr bool kAsan = false;
+constexpr bool kSanitizer = false;
 #endif
 #else
-constexpr bool kAsan = false;
+constexpr bool kSanitizer = false;
 #endif
 
 // One datagram the stack sent, decoded. The TcpSegment views `datagram`, so a copy
@@ -79,8 +80,8 @@ class PacketdrillSo : public ::testing::Test {
  protected:
   void SetUp() override {
     // packetdrill opens with RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE | RTLD_DEEPBIND; the
-    // sanitizer runtimes refuse RTLD_DEEPBIND, so ASan builds leave it out.
-    int mode = RTLD_NOW | RTLD_LOCAL | (kAsan ? 0 : RTLD_DEEPBIND);
+    // sanitizer runtimes refuse RTLD_DEEPBIND, so sanitizer builds leave it out.
+    int mode = RTLD_NOW | RTLD_LOCAL | (kSanitizer ? 0 : RTLD_DEEPBIND);
     handle_ = dlopen(MAYFLY_PACKETDRILL_SO, mode);
     ASSERT_NE(handle_, nullptr) << dlerror();
     auto init = reinterpret_cast<PacketdrillInitFn>(dlsym(handle_, "packetdrill_interface_init"));
