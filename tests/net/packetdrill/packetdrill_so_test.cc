@@ -410,5 +410,68 @@ TEST_F(PacketdrillSo, ErrorsAreErrnoValues) {
   EXPECT_EQ(rst.tcp->acknowledgment(), 10u);
 }
 
+TEST_F(PacketdrillSo, BlockingWriteBeyondTheSendRingCompletesAsThePeerAcks) {
+  Out synack;
+  int fd = server_handshake(&synack);
+  ASSERT_EQ(fd, 4);
+  // 100 000 bytes: more than the 64 KiB ring, so the ring wraps and the writer sleeps
+  // until acknowledgements free space (on packetdrill's system-call thread).
+  Bytes out(100000);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = uint8_t((i * 131) >> 3);
+  auto written = std::async(std::launch::async,
+                            [&] { return ifc_.write(ifc_.userdata, fd, out.data(), out.size()); });
+  Bytes got;
+  uint32_t tsval = 1000;
+  for (int i = 0; i < 2000 && got.size() < out.size(); ++i) {
+    Out seg = sniff();
+    ASSERT_TRUE(seg.tcp);
+    uint32_t offset = seg.tcp->sequence() - (iss_ + 1);
+    if (offset == got.size()) got.insert(got.end(), seg.payload.begin(), seg.payload.end());
+    inject(kAck, 1, iss_ + 1 + uint32_t(got.size()), {}, ts(++tsval, seg), 257);
+  }
+  ASSERT_EQ(written.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(written.get(), 100000);
+  EXPECT_EQ(got, out);
+}
+
+TEST_F(PacketdrillSo, CloseWithUnreadDataSendsReset) {
+  Out synack;
+  int fd = server_handshake(&synack);
+  const uint8_t text[] = {'u', 'n', 'r', 'e', 'a', 'd'};
+  inject(kAck | kPsh, 1, iss_ + 1, text, ts(300, synack), 257);
+  Out ack = sniff();
+  ASSERT_TRUE(ack.tcp);
+  EXPECT_EQ(ack.tcp->acknowledgment(), 7u);
+  // RFC 2525 §2.17: data left unread makes close() reset the connection.
+  ASSERT_EQ(ifc_.close(ifc_.userdata, fd), 0);
+  Out rst = sniff();
+  ASSERT_TRUE(rst.tcp);
+  EXPECT_TRUE(rst.tcp->flags() & kRst);
+  EXPECT_EQ(rst.tcp->sequence(), iss_ + 1);
+}
+
+TEST_F(PacketdrillSo, PollTimeoutRunsOnTheVirtualClock) {
+  int fd = server_handshake();
+  ASSERT_EQ(fd, 4);
+  const long long start = now();
+  auto polled = std::async(std::launch::async, [&] {
+    pollfd p{fd, POLLIN, 0};
+    int n = ifc_.poll(ifc_.userdata, &p, 1, 500);
+    return std::make_pair(n, now());
+  });
+  // The poll cannot end before 500 ms of virtual time, however late its thread starts.
+  sleep_ms(200);
+  EXPECT_EQ(polled.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  // packetdrill waits for its system-call thread to sleep before moving on; here the
+  // clock simply keeps moving until the poll has timed out.
+  for (int i = 0;
+       i < 50 && polled.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready; ++i)
+    sleep_ms(400);
+  ASSERT_EQ(polled.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto [n, at] = polled.get();
+  EXPECT_EQ(n, 0);
+  EXPECT_GE(at - start, 500'000);
+}
+
 }  // namespace
 }  // namespace mayfly::net::testing
