@@ -74,6 +74,9 @@ struct PacketdrillInterface {
                 size_t length, unsigned int flags);
 };
 
+// userdata and 32 function pointers: a table of another size is another ABI.
+static_assert(sizeof(PacketdrillInterface) == 33 * sizeof(void*));
+
 // The entry point's type; the library exports it as `packetdrill_interface_init`.
 using PacketdrillInitFn = void (*)(const char* flags, PacketdrillInterface* table);
 

@@ -1,7 +1,7 @@
 #pragma once
 // POSIX-shaped TCP sockets over the stack's Tcp, for packetdrill's socket calls. Every
 // call here is non-blocking and single-threaded: it returns a result >= 0 or a negative
-// errno, with -EAGAIN meaning "would block" (the caller, Stack, waits and retries for
+// errno, with -EAGAIN meaning "would block" (the caller, ScriptStack, waits and retries for
 // blocking sockets). File descriptors are small integers from 3 up, lowest free first,
 // as a process would see them.
 //
