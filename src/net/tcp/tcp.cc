@@ -63,8 +63,10 @@ const char* tcp_state_name(TcpState s) {
 
 void TcpConnection::reset_fields() {
   std::span<uint8_t> keep = ring;
+  int32_t head = bucket_head;
   *this = TcpConnection();
   ring = keep;
+  bucket_head = head;
 }
 
 Tcp::Tcp(Interface& iface, std::span<TcpConnection> pool, std::span<uint8_t> rx_storage,
@@ -79,6 +81,7 @@ Tcp::Tcp(Interface& iface, std::span<TcpConnection> pool, std::span<uint8_t> rx_
   // RFC 6528 §3: the secret key for the ISN hash comes from the caller's randomness.
   Random& r = iface.random();
   secret_ = uint64_t(r.next_u32()) << 32 | r.next_u32();
+  table_.reset(pool, secret_ ^ 0x9e3779b97f4a7c15u);  // a key of its own, not the ISN one
   // RFC 6056 §3.3.1: a random starting point for ephemeral ports (49152-65535).
   next_port_ = uint16_t(49152 + r.next_u32() % 16384);
 }
@@ -89,12 +92,18 @@ bool Tcp::valid(TcpId id) const {
   return id >= 0 && size_t(id) < pool_.size() && pool_[size_t(id)].in_use;
 }
 
+// The table holds every connection from set_tuple() until it closes (to_closed) or is
+// freed, so a lookup costs one hash and a chain walk instead of a scan of the pool.
 Tcp::Conn* Tcp::find(Port local, Ipv4Endpoint remote) {
-  for (Conn& c : pool_) {
-    if (c.in_use && c.state != TcpState::kClosed && c.local_port == local && c.remote == remote)
-      return &c;
-  }
-  return nullptr;
+  Conn* c = table_.find(local, remote);
+  return c && c->in_use && c->state != TcpState::kClosed ? c : nullptr;
+}
+
+void Tcp::set_tuple(Conn& c, Port local, Ipv4Endpoint remote) {
+  table_.remove(c);
+  c.local_port = local;
+  c.remote = remote;
+  table_.insert(c);
 }
 
 Tcp::Conn* Tcp::allocate() {
@@ -129,12 +138,14 @@ Tcp::Conn* Tcp::allocate() {
 }
 
 void Tcp::free_conn(Conn& c) {
+  table_.remove(c);
   c.reset_fields();
 }
 
 // The connection is over: free it unless the application still holds the id.
 void Tcp::to_closed(Conn& c, uint32_t event) {
   c.state = TcpState::kClosed;
+  table_.remove(c);  // a closed connection is no longer found by its segments
   c.events |= event;
   c.rto_at.reset();
   c.ack_at.reset();
@@ -230,8 +241,7 @@ Tcp::Conn* Tcp::accept_cookie(Instant now, int listener, const Ipv4Meta& ip, con
   if (!c) return nullptr;
   ++stats_.syn_cookies_accepted;
   c->listener = int8_t(listener);
-  c->local_port = seg.destination_port();
-  c->remote = remote;
+  set_tuple(*c, seg.destination_port(), remote);
   c->state = TcpState::kSynReceived;  // the ACK below completes the handshake
   c->irs = irs;
   c->rcv_nxt = irs + 1;
@@ -327,8 +337,7 @@ TcpId Tcp::connect(Ipv4Endpoint remote, Instant now) {
   }
   c->app_owned = true;
   c->accepted = true;
-  c->local_port = local;
-  c->remote = remote;
+  set_tuple(*c, local, remote);
   c->state = TcpState::kSynSent;
   // RFC 7323 §2.3: the smallest shift that lets the ring be advertised whole.
   while (c->rcv_wscale < kMaxWscale && (c->ring.size() >> c->rcv_wscale) > kMaxWindow)
@@ -749,8 +758,7 @@ void Tcp::listen_input(Instant now, int listener, const Ipv4Meta& ip, const TcpS
     return;
   }
   c->listener = int8_t(listener);
-  c->local_port = seg.destination_port();
-  c->remote = Ipv4Endpoint{ip.source, seg.source_port()};
+  set_tuple(*c, seg.destination_port(), Ipv4Endpoint{ip.source, seg.source_port()});
   c->state = TcpState::kSynReceived;
   c->irs = seg.sequence();
   c->rcv_nxt = seg.sequence() + 1;

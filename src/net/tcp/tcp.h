@@ -21,6 +21,7 @@
 #include "net/iface/interface.h"
 #include "net/iface/tcp_handler.h"
 #include "net/iface/time.h"
+#include "net/tcp/conn_table.h"
 #include "net/wire/address.h"
 #include "net/wire/tcp.h"
 
@@ -119,6 +120,8 @@ class TcpConnection {
 
  private:
   friend class Tcp;
+  friend class TcpConnTable;
+  static constexpr int32_t kNoSlot = -1;
   struct Chunk {
     const uint8_t* data = nullptr;
     uint32_t len = 0;
@@ -128,7 +131,15 @@ class TcpConnection {
     uint32_t end = 0;
   };
 
+  // Clears the connection's fields; keeps its ring and the bucket head it holds for the
+  // lookup table (a bucket belongs to the slot's index, not to the connection in it).
   void reset_fields();
+
+  // TcpConnTable: the head of the bucket with this slot's index, and this connection's
+  // link in its own bucket's chain (pool indices, kNoSlot for none).
+  int32_t bucket_head = kNoSlot;
+  int32_t hash_next = kNoSlot;
+  bool hashed = false;
 
   bool in_use = false;
   bool app_owned = false;  // the application holds the id (accepted, or connect())
@@ -290,6 +301,8 @@ class Tcp : public TcpHandler {
   void icmp_error(Instant now, const IcmpErrorInfo& error);
   std::optional<Instant> deadline() const;
   Conn* find(Port local, Ipv4Endpoint remote);
+  // Sets the connection's 4-tuple and enters it in the lookup table.
+  void set_tuple(Conn& c, Port local, Ipv4Endpoint remote);
   Conn* allocate();
   void free_conn(Conn& c);
   void to_closed(Conn& c, uint32_t event);
@@ -343,6 +356,7 @@ class Tcp : public TcpHandler {
 
   Interface& iface_;
   std::span<Conn> pool_;
+  TcpConnTable table_;
   TcpConfig config_;
   std::array<Listener, kListeners> listeners_{};
   uint64_t secret_ = 0;
