@@ -8,6 +8,7 @@
 
 #include "bundle/reader.h"
 #include "core/version.h"
+#include "kernel/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
@@ -15,6 +16,7 @@
 #include "kernel/interrupts.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "kernel/pci.h"
 #include "kernel/pvh.h"
 #include "kernel/random.h"
 #include "kernel/virtio_net.h"
@@ -117,6 +119,29 @@ VirtioTransport* find_nic(const KernelConfig& config) {
   return probe_microvm_mmio_net();
 }
 
+// ACPI tables live in RAM or firmware areas below 4 GiB, all identity mapped by
+// paging_init() except page 0 (kept unmapped to catch null pointers).
+bool read_physical(void*, uint64_t address, void* out, size_t size) {
+  constexpr uint64_t kLimit = 4ull << 30;
+  if (address < 4096 || address >= kLimit || size > kLimit - address) return false;
+  memcpy(out, reinterpret_cast<const void*>(uintptr_t(address)), size);
+  return true;
+}
+
+// ECAM when ACPI describes it (q35, most clouds), the legacy ports otherwise (i440FX).
+void pci_init(uint64_t rsdp_hint) {
+  EcamRegion region;
+  AcpiResult found = find_ecam(read_physical, nullptr, rsdp_hint, region);
+  if (found != AcpiResult::Found) {
+    KLOG(kInfo, "pci: configuration through ports 0xCF8/0xCFC (%s)\n", describe(found));
+    return;
+  }
+  map_mmio(region.base, uint64_t(region.last_bus - region.first_bus + 1) << 20);
+  pci_use_ecam(region);
+  KLOG(kInfo, "pci: ECAM at 0x%llx for buses %u-%u (ACPI MCFG)\n", (unsigned long long)region.base,
+       unsigned(region.first_bus), unsigned(region.last_bus));
+}
+
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(uint32_t start_info_paddr) {
@@ -154,6 +179,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t start_info_paddr) {
        (unsigned long long)(usable_ram_bytes() / 1024),
        (unsigned long long)((__kernel_end - __kernel_start) / 1024),
        (unsigned long long)((__rodata_end - __text_start) / 1024));
+  pci_init(info->rsdp_paddr);
   lapic_init();
   clock_init();
   if (config.selftest[0]) run_selftest(config.selftest);

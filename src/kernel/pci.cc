@@ -10,9 +10,28 @@ void select(PciAddress a, uint8_t offset) {
                   (uint32_t(a.function) << 8) | (offset & 0xFC));
 }
 
+EcamRegion ecam;  // base 0: none, the ports are used
+
+// The function's 4 KiB of ECAM (PCI Express Base Specification §7.2.2), or 0 when the
+// bus is outside the window.
+uintptr_t ecam_address(PciAddress a, uint8_t offset) {
+  if (ecam.base == 0 || a.bus < ecam.first_bus || a.bus > ecam.last_bus) return 0;
+  return uintptr_t(ecam.base + (uint64_t(a.bus - ecam.first_bus) << 20) +
+                   (uint64_t(a.device) << 15) + (uint64_t(a.function) << 12) + (offset & 0xFC));
+}
+
 }  // namespace
 
+void pci_use_ecam(const EcamRegion& region) {
+  ecam = region;
+}
+
+bool pci_uses_ecam() {
+  return ecam.base != 0;
+}
+
 uint32_t pci_read32(PciAddress a, uint8_t offset) {
+  if (uintptr_t at = ecam_address(a, offset)) return mmio_read<uint32_t>(at);
   select(a, offset);
   return inl(0xCFC);
 }
@@ -23,10 +42,14 @@ uint8_t pci_read8(PciAddress a, uint8_t offset) {
   return uint8_t(pci_read32(a, offset) >> ((offset & 3) * 8));
 }
 void pci_write32(PciAddress a, uint8_t offset, uint32_t v) {
+  if (uintptr_t at = ecam_address(a, offset)) return mmio_write<uint32_t>(at, v);
   select(a, offset);
   outl(0xCFC, v);
 }
 void pci_write16(PciAddress a, uint8_t offset, uint16_t v) {
+  if (uintptr_t at = ecam_address(a, offset)) {
+    return mmio_write<uint16_t>(at + (offset & 2), v);
+  }
   select(a, offset);
   outw(uint16_t(0xCFC + (offset & 2)), v);
 }

@@ -1,12 +1,20 @@
 #pragma once
-// PCI configuration space through the legacy ports 0xCF8/0xCFC (bus 0..255, no ECAM).
+// PCI configuration space: memory-mapped (ECAM) where ACPI's MCFG table describes it,
+// else through the legacy ports 0xCF8/0xCFC.
 #include <cstdint>
+
+#include "kernel/acpi.h"
 
 namespace mayfly::kernel {
 
 struct PciAddress {
   uint8_t bus = 0, device = 0, function = 0;
 };
+
+// From now on configuration space of the buses in `region` is reached through it (the
+// caller has mapped it); other buses and machines without MCFG use the ports.
+void pci_use_ecam(const EcamRegion& region);
+bool pci_uses_ecam();
 
 uint32_t pci_read32(PciAddress a, uint8_t offset);
 uint16_t pci_read16(PciAddress a, uint8_t offset);

@@ -33,7 +33,7 @@ def tearDownModule():
 
 
 class Boot(unittest.TestCase):
-    def boot_and_serve(self, transport, expect):
+    def boot_and_serve(self, transport, expect, also=()):
         m = v.Vm(BUNDLE, TMP, transport=transport).start()
         try:
             m.wait_http()
@@ -46,12 +46,20 @@ class Boot(unittest.TestCase):
             self.assertIn("mayfly ", console)
             self.assertRegex(console, r"bundle [0-9a-f]{32}: ")
             self.assertIn(expect, console)
+            for line in also:
+                self.assertIn(line, console)
             self.assertIn("serving on http://10.0.2.15:80/", console)
         finally:
             m.stop()
 
     def test_pci_modern(self):
-        self.boot_and_serve("pci-modern", "virtio-net: virtio-pci (modern)")
+        # q35 describes its ECAM window in ACPI's MCFG table; the kernel uses it.
+        self.boot_and_serve("pci-modern", "virtio-net: virtio-pci (modern)",
+                            ["pci: ECAM at 0xb0000000 for buses 0-255 (ACPI MCFG)"])
+
+    def test_pci_on_i440fx_uses_the_ports(self):
+        self.boot_and_serve("pci-i440fx", "virtio-net: virtio-pci (modern)",
+                            ["pci: configuration through ports 0xCF8/0xCFC (no ACPI MCFG table)"])
 
     def test_pci_legacy(self):
         self.boot_and_serve("pci-legacy", "virtio-net: virtio-pci (legacy)")

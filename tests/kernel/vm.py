@@ -25,6 +25,8 @@ TRANSPORTS = {
     "pci-legacy": ["-M", "q35", "-device", "virtio-net-pci,netdev=n0,disable-modern=on,romfile="],
     # transitional device (0x1000) with both interfaces: the kernel takes the modern one
     "pci-transitional": ["-M", "q35", "-device", "virtio-net-pci,netdev=n0,romfile="],
+    # the i440FX PC: PCI without ECAM (no MCFG), configuration through the ports
+    "pci-i440fx": ["-M", "pc", "-device", "virtio-net-pci,netdev=n0,disable-legacy=on,romfile="],
     # QEMU microvm: virtio-mmio version 2
     "mmio": ["-M", "microvm", "-global", "virtio-mmio.force-legacy=false",
              "-device", "virtio-net-device,netdev=n0"],
