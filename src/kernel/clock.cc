@@ -5,6 +5,7 @@
 #include "kernel/console.h"
 #include "kernel/interrupts.h"
 #include "kernel/panic.h"
+#include "kernel/pvclock.h"
 
 namespace mayfly::kernel {
 namespace {
@@ -12,6 +13,38 @@ namespace {
 uint64_t g_tsc_hz = 0;
 uint64_t g_tsc_boot = 0;
 int64_t g_rtc_boot = 0;
+
+// kvmclock, when KVM offers it and it agrees with the PIT at boot.
+alignas(64) PvclockTimeInfo g_pvclock;
+bool g_kvmclock = false;
+uint64_t g_kvmclock_boot_ns = 0;
+constexpr uint32_t kMsrKvmSystemTimeNew = 0x4b564d01;
+
+bool kvmclock_offered() {
+  if (!(cpuid(1).ecx & (1u << 31))) return false;  // no hypervisor
+  CpuidResult base = cpuid(0x40000000);
+  // "KVMKVMKVM\0\0\0" in EBX, ECX, EDX; then the feature leaf's CLOCKSOURCE2 bit.
+  if (base.ebx != 0x4b4d564b || base.ecx != 0x564b4d56 || base.edx != 0x4d) return false;
+  return base.eax >= 0x40000001 && (cpuid(0x40000001).eax & (1u << 3));
+}
+
+uint64_t ordered_rdtsc() {
+  asm volatile("lfence" ::: "memory");  // not read ahead of the version check
+  return rdtsc();
+}
+
+// The record is consistent when its version is even and the same before and after.
+uint64_t kvmclock_ns() {
+  const volatile PvclockTimeInfo* p = &g_pvclock;
+  for (;;) {
+    uint32_t version = p->version;
+    compiler_barrier();
+    uint64_t ns = p->system_time + pvclock_scale(ordered_rdtsc() - p->tsc_timestamp,
+                                                 p->tsc_to_system_mul, p->tsc_shift);
+    compiler_barrier();
+    if (!(version & 1) && version == p->version) return ns;
+  }
+}
 
 uint8_t cmos(uint8_t reg) {
   outb(0x70, reg);
@@ -65,6 +98,9 @@ void clock_init() {
     if (spins > 10000000)
       panic("clock: the PIT (i8254) does not count; mayfly needs it to calibrate the TSC");
   last = pit_count();
+  const bool kvm = kvmclock_offered();
+  if (kvm) wrmsr(kMsrKvmSystemTimeNew, uint64_t(uintptr_t(&g_pvclock)) | 1);  // enable
+  uint64_t kvm_start = kvm ? kvmclock_ns() : 0;
   lapic_timer_start_count();
   uint64_t start = rdtsc();
   uint32_t elapsed = 0;
@@ -75,14 +111,30 @@ void clock_init() {
   }
   uint64_t tsc = rdtsc() - start;
   uint32_t apic = lapic_timer_elapsed();
+  uint64_t kvm_ns = kvm ? kvmclock_ns() - kvm_start : 0;
   g_tsc_hz = tsc * kPitHz / elapsed;
+  if (kvm) {
+    // Trust kvmclock only when it agrees with the PIT over the same window (within 2%).
+    uint64_t pit_ns = uint64_t(elapsed) * 1000000000ull / kPitHz;
+    uint64_t diff = kvm_ns > pit_ns ? kvm_ns - pit_ns : pit_ns - kvm_ns;
+    if (diff * 50 <= pit_ns) {
+      g_kvmclock = true;
+      g_tsc_hz = pvclock_tsc_hz(g_pvclock.tsc_to_system_mul, g_pvclock.tsc_shift);
+      g_kvmclock_boot_ns = kvmclock_ns();
+    } else {
+      wrmsr(kMsrKvmSystemTimeNew, 0);  // disable
+      KLOG(kInfo, "clock: kvmclock disagrees with the PIT (%llu ns against %llu ns); TSC\n",
+           (unsigned long long)kvm_ns, (unsigned long long)pit_ns);
+    }
+  }
   if (g_tsc_hz < 1000000)
     panic("clock: TSC calibration gave %llu Hz", (unsigned long long)g_tsc_hz);
   uint64_t apic_per_ms = uint64_t(apic) * kPitHz / elapsed / 1000;
   lapic_timer_set_rate(apic_per_ms);
   g_tsc_boot = rdtsc();
   g_rtc_boot = read_rtc();
-  KLOG(kDebug, "clock: TSC %llu kHz, LAPIC timer %llu ticks/ms\n",
+  KLOG(kInfo, "clock: %s, TSC %llu kHz, LAPIC timer %llu ticks/ms\n",
+       g_kvmclock ? "kvmclock" : "TSC calibrated against the PIT",
        (unsigned long long)(g_tsc_hz / 1000), (unsigned long long)apic_per_ms);
 }
 
@@ -91,6 +143,7 @@ uint64_t tsc_hz() {
 }
 
 int64_t monotonic_ms() {
+  if (g_kvmclock) return int64_t((kvmclock_ns() - g_kvmclock_boot_ns) / 1000000);
   uint64_t d = rdtsc() - g_tsc_boot;
   return int64_t((d / g_tsc_hz) * 1000 + (d % g_tsc_hz) * 1000 / g_tsc_hz);
 }

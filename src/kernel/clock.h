@@ -1,6 +1,7 @@
 #pragma once
-// Time: the TSC, calibrated against the PIT at boot (the local APIC timer in the same
-// window), and the wall clock read once from the CMOS RTC.
+// Time: kvmclock where KVM offers it (checked against the PIT at boot), else the TSC
+// calibrated against the PIT (the local APIC timer in the same window); the wall clock
+// read once from the CMOS RTC.
 #include <cstdint>
 
 namespace mayfly::kernel {
