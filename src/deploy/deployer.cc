@@ -299,8 +299,8 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
   const bool new_image = image.state != "ready";
   InstanceRecord instance;
   ProviderInstance live;
-  // Before the switch: undo the new instance; the old one never stopped serving.
-  auto fail_before_switch = [&](const std::exception& error) {
+  // Undoes the new instance (the old one serves, or got the address back) and fails.
+  auto fail_undone = [&](const std::exception& error, const std::string& undone) {
     std::string console;
     if (auto* provider_error = dynamic_cast<const ProviderError*>(&error)) {
       console = provider_error->console();
@@ -318,8 +318,12 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
     deployment.error = error.what();
     deployment.finished = now_seconds();
     store_.update_deployment(deployment);
-    store_.journal(deployment.id, "undo", "end", "new instance terminated");
+    store_.journal(deployment.id, "undo", "end", undone);
     throw DeployFailed(error.what(), console);
+  };
+  // Before the switch: the old instance never stopped serving.
+  auto fail_before_switch = [&](const std::exception& error) {
+    fail_undone(error, "new instance terminated");
   };
   try {
     if (image.state != "ready") {
@@ -395,29 +399,16 @@ DeployOutcome Deployer::roll_out(int64_t image_id, const std::string& kind,
     } catch (const std::exception& error) {
       // The address must never stay on an instance that does not serve the site through
       // it: back to the old instance (or to nothing on a first deploy), new one gone.
-      if (old && provider_.is_alive(old->provider_ref)) {
+      const bool back = old && provider_.is_alive(old->provider_ref);
+      if (back) {
         provider_.switch_address(target_, {old->provider_ref, old->url});
         old->state = "serving";
         store_.update_instance(*old);
       } else {
         provider_.release_address(target_);
       }
-      terminate_instance(instance);
-      if (new_image) {
-        image.state = "failed";
-        store_.update_image(image);
-      }
-      deployment.state = "failed";
-      deployment.error = error.what();
-      deployment.finished = now_seconds();
-      store_.update_deployment(deployment);
-      store_.journal(deployment.id, "undo", "end",
-                     old ? "address switched back to the old instance" : "address released");
-      std::string console;
-      if (auto* provider_error = dynamic_cast<const ProviderError*>(&error)) {
-        console = provider_error->console();
-      }
-      throw DeployFailed(error.what(), console);
+      fail_undone(error, back ? "address switched back to the old instance; new one terminated"
+                              : "address released; new instance terminated");
     }
   }
   if (old) {

@@ -21,6 +21,8 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from aws_endpoint import Endpoint  # noqa: E402
 MAYFLY = None
 EIP = "eipalloc-0mayfly"
 
@@ -29,24 +31,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class Endpoint:
-    def __init__(self, *flags):
-        self.process = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "fake_aws.py"), *flags],
-                                        stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline().split()
-        assert line and line[0] == "listening", "fake endpoint did not start"
-        self.url = f"http://127.0.0.1:{line[1]}"
-
-    def state(self):
-        with urllib.request.urlopen(self.url + "/__state", timeout=10) as answer:
-            return json.load(answer)
-
-    def close(self):
-        self.process.kill()
-        self.process.wait(timeout=10)
-        self.process.stdout.close()
 
 
 class Metadata(BaseHTTPRequestHandler):
