@@ -434,7 +434,9 @@ void print_status(const nlohmann::json& status) {
   const auto& target = status["target"];
   std::cout << "target " << target["name"].get<std::string>() << ": "
             << target["provider"].get<std::string>() << ", address "
-            << target["address"].get<std::string>() << ", keep " << target["keep"] << "\n";
+            << target["address"].get<std::string>() << ", keep " << target["keep"];
+  if (target.contains("network")) std::cout << ", network " << target["network"].get<std::string>();
+  std::cout << "\n";
   if (status["serving"].is_null()) {
     std::cout << "serving: nothing\n";
   } else {

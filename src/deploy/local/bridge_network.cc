@@ -67,7 +67,9 @@ std::string BridgeNetwork::host(int number) const {
 std::string network_id(const std::string& state_dir, const std::string& target) {
   // FNV-1a: short, stable across builds, and enough to keep a few networks apart.
   uint64_t hash = 0xcbf29ce484222325ull;
-  std::string key = fs::absolute(state_dir).lexically_normal().string() + '\0' + target;
+  fs::path folder = fs::absolute(state_dir).lexically_normal();
+  if (!folder.has_filename()) folder = folder.parent_path();  // "a/b/" is "a/b"
+  std::string key = folder.string() + '\0' + target;
   for (unsigned char c : key) hash = (hash ^ c) * 0x100000001b3ull;
   char id[7];
   std::snprintf(id, sizeof id, "%06x", static_cast<unsigned>(hash & 0xffffff));
