@@ -151,6 +151,26 @@ class NatDeployTest(unittest.TestCase):
         self.assertEqual(len(self.vms()), 1)
         self.assertEqual(len(links("mft")), 1)
 
+        # kill -9 at each step before and at the switch, then deploy again: converges to
+        # one VM and one TAP serving the version asked for, no request failing meanwhile.
+        env = dict(os.environ, MAYFLY_ACCEL="tcg", NO_COLOR="1")
+        with Load(PORT, self.bodies, limit=60, host=ADDRESS) as load:
+            for round_number, step in enumerate(["instance", "boot", "health", "switch"]):
+                version = ["v1", "v2"][round_number % 2]
+                process = subprocess.Popen(
+                    [MAYFLY, "deploy", self.sites[version], "--state", self.state,
+                     "--address", f"{ADDRESS}:{PORT}", "--drain-timeout", "20"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                if self.wait_for_step(process, step) and process.poll() is None:
+                    process.send_signal(signal.SIGKILL)
+                process.wait(timeout=30)
+                self.mayfly("deploy", version)
+                self.assertEqual(self.get(), (200, self.bodies[version]), f"kill at {step}")
+                self.assertEqual(len(self.vms()), 1, f"one VM after kill at {step}")
+                self.assertEqual(len(links("mft")), 1, f"one TAP after kill at {step}")
+        self.assertEqual(load.failures(), [], "failed requests around the kills")
+        self.assertEqual(self.get(), (200, self.bodies["v2"]))
+
         # A kernel that never comes up: the deploy fails before the switch, v2 still
         # serves, and the failed VM's TAP went with it.
         self.sites["v3"] = os.path.join(self.tmp.name, "v3")
