@@ -77,6 +77,8 @@ class LocalDeployTest(unittest.TestCase):
         self.assertEqual(self.get(), (200, self.bodies["v1"]))
         first_vm = self.vms()
         self.assertEqual(len(first_vm), 1)
+        # A loopback address runs with the forwarder, even as root (nat refuses loopback).
+        self.assertEqual(self.status()["target"]["network"], "forwarder")
 
         _, load, finished = self.deploy_under_load("v2")
         versions = {r[1] for r in load.results}
@@ -165,6 +167,9 @@ class LocalDeployTest(unittest.TestCase):
         result = self.mayfly("deploy", site, "--memory", "lots", check=False)
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("--memory", result.stderr)
+        result = self.mayfly("deploy", site, "--network", "bridge", check=False)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("network must be auto, nat or forwarder", result.stderr)
 
     def test_status_and_a_second_deploy_leave_a_running_deploy_alone(self):
         self.mayfly("deploy", self.sites["v1"])
