@@ -28,6 +28,15 @@ MAYFLY = None
 ADDRESS, PORT = "10.77.0.1", 8080
 
 
+def from_client(path="/"):
+    """GET through the address from the client namespace: another host as far as the
+    server namespace is concerned, so this goes through the prerouting rule."""
+    result = subprocess.run(["ip", "netns", "exec", os.environ["MAYFLY_NAT_CLIENT"], "curl",
+                             "-s", "-m", "5", f"http://{ADDRESS}:{PORT}{path}"],
+                            capture_output=True, timeout=30)
+    return result.stdout
+
+
 def links(prefix):
     return sorted(n for n in os.listdir("/sys/class/net") if n.startswith(prefix))
 
@@ -78,6 +87,7 @@ class NatDeployTest(unittest.TestCase):
         # auto (the default) picks nat: root, nft, and an address off loopback.
         report = json.loads(self.mayfly("deploy", "v1", "--json", network="auto").stdout)
         self.assertEqual(self.get(), (200, self.bodies["v1"]))
+        self.assertEqual(from_client(), self.bodies["v1"])
         status = json.loads(self.mayfly("status", "v1", "--json").stdout)
         self.assertEqual(status["target"]["network"], "nat")
         self.assertEqual(len(links("mfbr-")), 1)
@@ -97,6 +107,7 @@ class NatDeployTest(unittest.TestCase):
         self.assertEqual({r[1] for r in load.results}, {"v1", "v2"})
         self.assertGreater(len(load.results), 40)
         self.assertEqual({r[1] for r in load.since(finished)}, {"v2"})
+        self.assertEqual(from_client(), self.bodies["v2"])
         report = json.loads(result.stdout)
         steps = {s["step"]: s for s in report["steps"]}
         print(f"v2 under load: {len(load.results)} requests, 0 failed; deploy -> switch "
@@ -228,12 +239,30 @@ def outer(mayfly):
     if why:
         print(f"skipped: {why}")
         return 77
-    namespace = "mfnat-%d-%04d" % (os.getpid(), random.randrange(10**4))
+    tag = "%d-%04d" % (os.getpid(), random.randrange(10**4))
+    namespace, client = "mfnat-" + tag, "mfnatc-" + tag
     subprocess.run(["ip", "netns", "add", namespace], check=True)
     try:
+        # A client namespace behind a veth pair, routed through the server namespace.
+        subprocess.run(["ip", "netns", "add", client], check=True)
+        for command in (
+                ["ip", "-n", namespace, "link", "add", "mfc0", "type", "veth", "peer", "name",
+                 "mfc1", "netns", client],
+                ["ip", "-n", namespace, "addr", "add", "10.78.0.1/24", "dev", "mfc0"],
+                ["ip", "-n", namespace, "link", "set", "mfc0", "up"],
+                ["ip", "-n", client, "addr", "add", "10.78.0.2/24", "dev", "mfc1"],
+                ["ip", "-n", client, "link", "set", "mfc1", "up"],
+                ["ip", "-n", client, "route", "add", "default", "via", "10.78.0.1"],
+                # This namespace's own setting; the host's stays as it is.
+                ["ip", "netns", "exec", namespace, "sh", "-c",
+                 "echo 1 > /proc/sys/net/ipv4/ip_forward"]):
+            subprocess.run(command, check=True)
+        env = dict(os.environ, MAYFLY_NAT_CLIENT=client)
         return subprocess.run(["ip", "netns", "exec", namespace, sys.executable,
-                               os.path.abspath(__file__), "--inside", mayfly]).returncode
+                               os.path.abspath(__file__), "--inside", mayfly],
+                              env=env).returncode
     finally:
+        subprocess.run(["ip", "netns", "del", client])
         # Whatever the inner run left (a QEMU keeps the namespace alive) dies here.
         for pid in subprocess.run(["ip", "netns", "pids", namespace], capture_output=True,
                                   text=True).stdout.split():
