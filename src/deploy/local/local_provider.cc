@@ -45,13 +45,22 @@ std::string url_host(const std::string& url) {
   return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-// The stable address split for a DNAT match; the mode was only chosen if it parses.
+// The stable address split for a DNAT match. The mode was chosen with a good address, but
+// a later --address may name another: loopback would pass the switch and reach nothing.
 std::pair<std::string, unsigned> split_address(const std::string& address) {
   sockaddr_in parsed{};
   if (!parse_socket_address(address, parsed)) {
     throw ProviderError("the address " + address + " is not IPv4 HOST:PORT");
   }
-  return {address.substr(0, address.rfind(':')), ntohs(parsed.sin_port)};
+  if ((ntohl(parsed.sin_addr.s_addr) >> 24) == 127) {
+    throw ProviderError(
+        "this target runs with network = nat, which cannot serve the loopback "
+        "address " +
+        address);
+  }
+  char host[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &parsed.sin_addr, host, sizeof host);
+  return {host, ntohs(parsed.sin_port)};
 }
 
 }  // namespace
