@@ -14,6 +14,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -207,7 +208,6 @@ class NatDeployTest(unittest.TestCase):
         self.assertEqual(self.vms(), [])
 
     def wait_for_step(self, process, step):
-        import sqlite3
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
             try:
