@@ -38,7 +38,7 @@ struct DeployArgs {
   std::string source = ".";
   std::string state;
   std::string target = "default";
-  std::string provider, address, memory, kernel;
+  std::string provider, address, memory, kernel, network;
   int keep = 0;
   bool json = false, force = false, yes = false, follow = false;
   double boot_timeout = 180, health_timeout = 60, drain_timeout = 30;
@@ -131,6 +131,7 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
             target.settings[setting.key] = section[setting.key].as<std::string>();
           }
         }
+        if (section["network"]) target.network = section["network"].as<std::string>();
       } catch (const YAML::Exception& error) {
         throw std::runtime_error(config.string() + ":" + std::to_string(error.mark.line + 1) + ":" +
                                  std::to_string(error.mark.column + 1) + ": deploy: " + error.msg);
@@ -153,11 +154,12 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
         const std::string where =
             toml_file.string() + ":" + std::to_string(value.source().begin.line) + ":" +
             std::to_string(value.source().begin.column) + ": deploy." + std::string(key.str());
-        if (key == "provider" || key == "address" || key == "memory" ||
+        if (key == "provider" || key == "address" || key == "memory" || key == "network" ||
             is_provider_setting(std::string(key.str()))) {
           auto text = value.value<std::string>();
           if (!text) throw std::runtime_error(where + ": expected a string");
           if (key == "provider") target.provider = *text;
+          if (key == "network") target.network = *text;
           if (key == "address") target.address = *text;
           if (key == "memory") target.memory_mib = parse_memory_mib(*text);
           if (is_provider_setting(std::string(key.str()))) {
@@ -170,8 +172,8 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
         } else {
           throw std::runtime_error(where +
                                    ": unknown setting (provider, address, memory, keep, "
-                                   "region, profile, instance_type, subnet, security_group, "
-                                   "elastic_ip, endpoint_url, health_url)");
+                                   "network, region, profile, instance_type, subnet, "
+                                   "security_group, elastic_ip, endpoint_url, health_url)");
         }
       }
     }
@@ -182,6 +184,10 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
   if (args.keep > 0) target.keep = args.keep;
   for (const auto& [key, value] : args.settings) {
     if (!value.empty()) target.settings[key] = value;
+  }
+  if (!args.network.empty()) target.network = args.network;
+  if (std::string bad = deploy::local::check_network_setting(target.network); !bad.empty()) {
+    throw CLI::ValidationError("--network", bad);
   }
   if (target.keep < 1) throw std::runtime_error("keep must be at least 1");
   if (target.provider == "ec2") {
@@ -248,7 +254,7 @@ std::unique_ptr<deploy::Provider> make_provider(const Target& target, const Depl
     std::error_code ec;
     std::string self = fs::read_symlink("/proc/self/exe", ec).string();
     return std::make_unique<deploy::local::LocalProvider>(
-        deploy::local::LocalSettings{state_dir, kernel, self});
+        deploy::local::LocalSettings{state_dir, kernel, self, target.network, target.address});
   }
   if (target.provider == "ec2") return make_ec2_provider(target, args, state_dir, reporter);
   throw std::runtime_error("unknown provider '" + target.provider + "' (local, ec2)");
@@ -327,6 +333,9 @@ void add_common_options(CLI::App* cmd, DeployArgs& args, bool with_target_settin
                     "The stable address, HOST:PORT (default 127.0.0.1:8080)");
     cmd->add_option("--memory", args.memory, "Instance memory, e.g. 64M (default 64M)");
     cmd->add_option("--keep", args.keep, "Images kept for rollback (default 3)");
+    cmd->add_option("--network", args.network,
+                    "local provider: nat (root: bridge, TAPs, nftables DNAT), forwarder, or "
+                    "auto (nat when it can work here; the default)");
     cmd->add_option("--kernel", args.kernel,
                     "The unikernel ELF (default: found as mayfly run does)");
     cmd->add_option("--boot-timeout", args.boot_timeout,
@@ -380,6 +389,9 @@ nlohmann::json status_json(Session& session) {
                    {"address", session.target.address},
                    {"memory_mib", session.target.memory_mib},
                    {"keep", session.target.keep}};
+  if (auto* local = dynamic_cast<deploy::local::LocalProvider*>(session.provider.get())) {
+    out["target"]["network"] = local->network_mode(session.target.name);
+  }
   out["serving"] = nullptr;
   if (auto serving = store.serving_instance(session.target.name)) {
     auto image = store.image(serving->image_id);
@@ -422,7 +434,9 @@ void print_status(const nlohmann::json& status) {
   const auto& target = status["target"];
   std::cout << "target " << target["name"].get<std::string>() << ": "
             << target["provider"].get<std::string>() << ", address "
-            << target["address"].get<std::string>() << ", keep " << target["keep"] << "\n";
+            << target["address"].get<std::string>() << ", keep " << target["keep"];
+  if (target.contains("network")) std::cout << ", network " << target["network"].get<std::string>();
+  std::cout << "\n";
   if (status["serving"].is_null()) {
     std::cout << "serving: nothing\n";
   } else {

@@ -17,6 +17,9 @@ struct Target {
   // The provider's own settings (ec2: region, instance_type, elastic_ip, ...), kept with
   // the target so later commands need no flags.
   std::map<std::string, std::string> settings;
+  // The local provider's network: auto, nat or forwarder (local/network_mode.h). The
+  // provider records what it chose, so this is a request, not stored with the target.
+  std::string network = "auto";
 };
 
 struct ImageRecord {

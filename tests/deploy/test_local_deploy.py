@@ -8,103 +8,16 @@ import http.client
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
+from deploy_helpers import Load, free_port, http_get, vms, write_site
+
 MAYFLY = None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def write_site(directory, version):
-    os.makedirs(directory, exist_ok=True)
-    pages = {
-        "index.html": f"<!doctype html><title>blog</title><p>version {version}</p>\n" * 20,
-        "404.html": f"<!doctype html><title>404</title><p>not here ({version})</p>\n",
-        "about/index.html": f"<p>about {version}</p>\n",
-        "style.css": f"body {{ color: #{'123456' if version == 'v1' else '654321'}; }}\n",
-    }
-    for name, text in pages.items():
-        path = os.path.join(directory, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as out:
-            out.write(text)
-    return pages["index.html"].encode()
-
-
-class Load:
-    """Two bounded clients against the address: one reuses keep-alive connections for up to
-    20 requests each, one opens a fresh connection per request. Each runs at >= 20 req/s
-    until stopped (and never longer than `limit` seconds)."""
-
-    def __init__(self, port, bodies, limit=240):
-        self.port, self.bodies, self.limit = port, bodies, limit
-        self.stop_flag = threading.Event()
-        self.lock = threading.Lock()
-        self.results = []  # (time, version or None, error)
-        self.threads = [threading.Thread(target=self.run, args=(keep,)) for keep in (True, False)]
-
-    def record(self, version, error=None):
-        with self.lock:
-            self.results.append((time.monotonic(), version, error))
-
-    def run(self, keep_alive):
-        deadline = time.monotonic() + self.limit
-        connection, used = None, 0
-        while not self.stop_flag.is_set() and time.monotonic() < deadline:
-            started = time.monotonic()
-            try:
-                if connection is None:
-                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                    used = 0
-                connection.request("GET", "/")
-                response = connection.getresponse()
-                body = response.read()
-                used += 1
-                version = next((v for v, b in self.bodies.items() if b == body), None)
-                if response.status != 200 or version is None:
-                    self.record(None, f"status {response.status}, {len(body)} bytes not v1 or v2")
-                else:
-                    self.record(version)
-                if not keep_alive or used >= 20 or response.will_close:
-                    connection.close()
-                    connection = None
-            except Exception as error:  # noqa: BLE001 - every failure counts
-                self.record(None, repr(error))
-                if connection is not None:
-                    connection.close()
-                connection = None
-            time.sleep(max(0.0, 0.04 - (time.monotonic() - started)))
-        if connection is not None:
-            connection.close()
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_flag.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
-
-    def failures(self):
-        with self.lock:
-            return [r for r in self.results if r[2] is not None]
-
-    def since(self, moment):
-        with self.lock:
-            return [r for r in self.results if r[0] >= moment]
 
 
 class LocalDeployTest(unittest.TestCase):
@@ -142,26 +55,10 @@ class LocalDeployTest(unittest.TestCase):
 
     def vms(self):
         """QEMU processes of this test's state folder."""
-        pids = []
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    cmdline = f.read()
-            except OSError:
-                continue
-            if b"qemu-system" in cmdline and os.path.dirname(self.state).encode() in cmdline:
-                pids.append(int(pid))
-        return pids
+        return vms(os.path.dirname(self.state))
 
     def get(self, path="/"):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        connection.request("GET", path)
-        response = connection.getresponse()
-        body = response.read()
-        connection.close()
-        return response.status, body
+        return http_get("127.0.0.1", self.port, path)
 
     def deploy_under_load(self, version, *flags, expect_ok=True):
         with Load(self.port, self.bodies) as load:
@@ -180,6 +77,8 @@ class LocalDeployTest(unittest.TestCase):
         self.assertEqual(self.get(), (200, self.bodies["v1"]))
         first_vm = self.vms()
         self.assertEqual(len(first_vm), 1)
+        # A loopback address runs with the forwarder, even as root (nat refuses loopback).
+        self.assertEqual(self.status()["target"]["network"], "forwarder")
 
         _, load, finished = self.deploy_under_load("v2")
         versions = {r[1] for r in load.results}
@@ -268,6 +167,9 @@ class LocalDeployTest(unittest.TestCase):
         result = self.mayfly("deploy", site, "--memory", "lots", check=False)
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("--memory", result.stderr)
+        result = self.mayfly("deploy", site, "--network", "bridge", check=False)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("network must be auto, nat or forwarder", result.stderr)
 
     def test_status_and_a_second_deploy_leave_a_running_deploy_alone(self):
         self.mayfly("deploy", self.sites["v1"])

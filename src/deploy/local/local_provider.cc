@@ -1,5 +1,6 @@
 #include "deploy/local/local_provider.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -15,6 +16,11 @@
 #include <thread>
 
 #include "deploy/http_client.h"
+#include "deploy/local/bridge_network.h"
+#include "deploy/local/command.h"
+#include "deploy/local/conntrack.h"
+#include "deploy/local/nat_address.h"
+#include "deploy/local/socket_address.h"
 #include "deploy/local/text_file.h"
 #include "deploy/local/vm.h"
 
@@ -29,6 +35,32 @@ std::string trimmed(std::string text) {
 
 std::string tail(const std::string& text, size_t max_bytes) {
   return text.size() <= max_bytes ? text : text.substr(text.size() - max_bytes);
+}
+
+// The host of an instance's url ("http://10.213.7.2:80" -> "10.213.7.2").
+std::string url_host(const std::string& url) {
+  size_t start = url.find("//");
+  start = start == std::string::npos ? 0 : start + 2;
+  size_t end = url.find_first_of(":/", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// The stable address split for a DNAT match. The mode was chosen with a good address, but
+// a later --address may name another: loopback would pass the switch and reach nothing.
+std::pair<std::string, unsigned> split_address(const std::string& address) {
+  sockaddr_in parsed{};
+  if (!parse_socket_address(address, parsed)) {
+    throw ProviderError("the address " + address + " is not IPv4 HOST:PORT");
+  }
+  if ((ntohl(parsed.sin_addr.s_addr) >> 24) == 127) {
+    throw ProviderError(
+        "this target runs with network = nat, which cannot serve the loopback "
+        "address " +
+        address);
+  }
+  char host[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &parsed.sin_addr, host, sizeof host);
+  return {host, ntohs(parsed.sin_port)};
 }
 
 }  // namespace
@@ -80,6 +112,9 @@ ProviderInstance LocalProvider::create_instance(const std::string& image_ref,
   fs::create_directories(dir);
   write_text_atomic((fs::path(dir) / "meta").string(),
                     spec.target + "\n" + std::to_string(spec.instance_id) + "\n");
+  if (NetworkRecord net = settle_network(spec.target); net.mode == NetworkMode::nat) {
+    return create_nat_instance(net.network, ref, image.string(), spec);
+  }
   VmSpec vm;
   vm.directory = dir;
   vm.kernel_path = (image / "kernel").string();
@@ -95,6 +130,95 @@ ProviderInstance LocalProvider::create_instance(const std::string& image_ref,
     throw ProviderError(error.what(), console(ref, 4096));
   }
   return {ref, "http://127.0.0.1:" + std::to_string(vm.host_port)};
+}
+
+std::string LocalProvider::network_record_path(const std::string& target) const {
+  return (fs::absolute(settings_.state_dir) / ("network-" + target)).string();
+}
+
+NetworkRecord LocalProvider::network_of(const std::string& target) const {
+  return read_network_record(network_record_path(target)).value_or(NetworkRecord{});
+}
+
+std::string LocalProvider::network_mode(const std::string& target) const {
+  return mode_name(network_of(target).mode);
+}
+
+NetworkRecord LocalProvider::settle_network(const std::string& target) {
+  const std::string path = network_record_path(target);
+  std::optional<NetworkRecord> record = read_network_record(path);
+  if (!record) {
+    record.emplace();
+    // A target already served by a forwarder (it predates nat, or chose it) keeps it: the
+    // mode changes only through `mayfly destroy`.
+    Target probe;
+    probe.name = target;
+    bool forwarding = forwarder_pid(probe) != 0 || !list_instances(target).empty();
+    if (forwarding && settings_.network == "nat") {
+      throw ProviderError("target '" + target +
+                          "' is served by the forwarder; `mayfly destroy` it to change that");
+    }
+    record->mode = forwarding ? NetworkMode::forwarder
+                              : choose_network_mode(settings_.network, settings_.address);
+    if (record->mode == NetworkMode::nat) {
+      record->network.id = network_id(settings_.state_dir, target);
+      record->network.subnet = choose_subnet(record->network.id);
+    }
+    write_network_record(path, *record);
+  } else if (settings_.network != "auto" && settings_.network != mode_name(record->mode)) {
+    throw ProviderError("target '" + target + "' runs with network = " + mode_name(record->mode) +
+                        "; `mayfly destroy` it to change that");
+  }
+  if (record->mode == NetworkMode::nat) ensure_bridge(record->network);
+  return *record;
+}
+
+int LocalProvider::free_host_number(const std::string& target) const {
+  // .1 is the bridge; a number is taken while an instance of the target holds it.
+  std::vector<bool> taken(256, false);
+  std::error_code error;
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(settings_.state_dir) / "instances", error)) {
+    std::istringstream meta(read_text(entry.path() / "meta"));
+    std::string owner;
+    if (!(meta >> owner) || owner != target) continue;
+    std::string address = trimmed(read_text(entry.path() / "address"));
+    size_t dot = address.rfind('.');
+    if (dot != std::string::npos) taken[std::stoi(address.substr(dot + 1)) & 255] = true;
+  }
+  for (int number = 2; number < 255; ++number) {
+    if (!taken[number]) return number;
+  }
+  throw ProviderError("no free address left on the network of target '" + target + "'");
+}
+
+ProviderInstance LocalProvider::create_nat_instance(const BridgeNetwork& network,
+                                                    const std::string& ref,
+                                                    const std::string& image_dir,
+                                                    const InstanceSpec& spec) {
+  const std::string dir = instance_dir(ref);
+  const int number = free_host_number(spec.target);
+  const std::string address = network.host(number);
+  VmSpec vm;
+  vm.directory = dir;
+  vm.kernel_path = image_dir + "/kernel";
+  vm.bundle_path = image_dir + "/bundle.mfb";
+  vm.memory_mib = spec.memory_mib;
+  vm.tap = network.tap(spec.instance_id);
+  vm.mac = mac_for(network, number);
+  vm.cmdline = "ip=" + address + "/24," + network.gateway() + " port=80 panic=reboot";
+  if (const char* accel = std::getenv("MAYFLY_ACCEL"); accel && *accel) vm.accel = accel;
+  // Written before the VM starts, so a crash right after still holds the address.
+  write_text_atomic((fs::path(dir) / "address").string(), address + "\n");
+  // A TAP of this name left by a VM of an earlier attempt would make QEMU fail.
+  if (fs::exists("/sys/class/net/" + vm.tap)) run_command({"ip", "link", "del", vm.tap});
+  try {
+    start_vm(vm);
+    attach_tap(network, vm.tap);
+  } catch (const std::exception& error) {
+    throw ProviderError(error.what(), console(ref, 4096));
+  }
+  return {ref, "http://" + address + ":80"};
 }
 
 void LocalProvider::wait_booted(const ProviderInstance& instance, std::chrono::seconds timeout) {
@@ -214,6 +338,14 @@ int LocalProvider::start_forwarder(const Target& target) {
 }
 
 void LocalProvider::switch_address(const Target& target, const ProviderInstance& to) {
+  if (NetworkRecord net = network_of(target.name); net.mode == NetworkMode::nat) {
+    auto [host, port] = split_address(target.address);
+    nft_point(net.network.nft_table(), host, port, url_host(to.url), to.ref);
+    if (address_points_to(target) != to.ref) {
+      throw ProviderError("nft took the switch to " + to.ref + " but does not show it");
+    }
+    return;
+  }
   int pid = forwarder_pid(target);
   if (pid == 0) pid = start_forwarder(target);
   std::string port = to.url.substr(to.url.rfind(':') + 1);
@@ -230,6 +362,9 @@ void LocalProvider::switch_address(const Target& target, const ProviderInstance&
 }
 
 std::string LocalProvider::address_points_to(const Target& target) {
+  if (NetworkRecord net = network_of(target.name); net.mode == NetworkMode::nat) {
+    return nft_points_to(net.network.nft_table());
+  }
   if (forwarder_pid(target) == 0) return {};
   return trimmed(read_text(fs::path(control_dir(target)) / "active"));
 }
@@ -237,6 +372,17 @@ std::string LocalProvider::address_points_to(const Target& target) {
 int LocalProvider::drain(const Target& target, const std::string& instance_ref,
                          std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (NetworkRecord net = network_of(target.name); net.mode == NetworkMode::nat) {
+    // Established flows keep their DNAT in conntrack: drained when none is left.
+    std::string backend = trimmed(read_text(fs::path(instance_dir(instance_ref)) / "address"));
+    if (backend.empty()) return 0;  // the instance is gone already
+    auto [host, port] = split_address(target.address);
+    for (;;) {
+      int open = count_flows(read_conntrack_table(), host, port, backend);
+      if (open == 0 || std::chrono::steady_clock::now() >= deadline) return open;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   for (;;) {
     int open = 0;
     std::istringstream counts(read_text(fs::path(control_dir(target)) / "connections"));
@@ -259,6 +405,13 @@ void LocalProvider::release_address(const Target& target) {
   }
   std::error_code ignored;
   fs::remove_all(control_dir(target), ignored);
+  if (NetworkRecord net = network_of(target.name); net.mode == NetworkMode::nat) {
+    // The instances are terminated by now, so their TAPs went with their QEMUs; anything
+    // of the network that is left (a crash mid-create) goes with the bridge.
+    nft_delete_table(net.network.nft_table());
+    remove_bridge_network(net.network);
+  }
+  fs::remove(network_record_path(target.name), ignored);
 }
 
 }  // namespace mayfly::deploy::local

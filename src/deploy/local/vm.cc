@@ -92,9 +92,12 @@ static int start_vm_with(const VmSpec& spec, const std::string& accel) {
       "-append",
       spec.cmdline,
       "-netdev",
-      "user,id=net0,hostfwd=tcp:127.0.0.1:" + std::to_string(spec.host_port) + "-:80",
+      spec.tap.empty()
+          ? "user,id=net0,hostfwd=tcp:127.0.0.1:" + std::to_string(spec.host_port) + "-:80"
+          // script=no: mayfly itself enslaves the TAP to its bridge once QEMU made it.
+          : "tap,id=net0,ifname=" + spec.tap + ",script=no,downscript=no",
       "-device",
-      "virtio-net-pci,netdev=net0,romfile=",
+      "virtio-net-pci,netdev=net0,romfile=" + (spec.mac.empty() ? "" : ",mac=" + spec.mac),
       "-display",
       "none",
       "-monitor",

@@ -1,7 +1,8 @@
 #pragma once
 // A detached QEMU VM running mayfly's kernel with one bundle: it outlives the command
-// that started it (QEMU's -daemonize, a pidfile), its console goes to a file, and its
-// port 80 is forwarded from a loopback port (QEMU user networking). Hosted code (Linux).
+// that started it (QEMU's -daemonize, a pidfile), its console goes to a file, and it is
+// reached either through a loopback port forwarded to its port 80 (QEMU user networking)
+// or, in nat mode, at its own address on a TAP that QEMU creates. Hosted code (Linux).
 #include <chrono>
 #include <string>
 #include <vector>
@@ -13,7 +14,11 @@ struct VmSpec {
   std::string kernel_path;
   std::string bundle_path;
   uint64_t memory_mib = 64;
-  uint16_t host_port = 0;  // 127.0.0.1:host_port -> guest port 80
+  uint16_t host_port = 0;  // 127.0.0.1:host_port -> guest port 80 (user networking)
+  // nat mode: the TAP QEMU creates for the VM (it goes away with QEMU) and the VM's MAC;
+  // the address is then on the command line. Empty: user networking.
+  std::string tap;
+  std::string mac;
   // QEMU's user network: the guest is 10.0.2.15, the gateway 10.0.2.2. A panic reboots,
   // and -no-reboot turns that into QEMU exiting, so a dead kernel is a dead process.
   std::string accel;  // "kvm", "tcg"; empty: best_accelerator()
