@@ -12,7 +12,8 @@ answers slower than the client's timeout, snapshots not yet visible to the block
 
 usage: fake_aws.py [--port 0] [--throttle-every N] [--error-every N] [--slow-every N]
                    [--slow-seconds S] [--not-found-first N] [--fail ACTION=CODE ...]
-(--fail: that EC2 action answers with that error code, e.g. capacity or quota errors.)
+(--fail: that EC2 action answers with that error code, e.g. capacity or quota errors;
+ --delay ACTION=SECONDS: that EC2 action answers late, so a test can act in between.)
 It prints "listening PORT" on stdout. GET /__state returns the resources as JSON.
 """
 import argparse
@@ -179,6 +180,7 @@ class World:
         self.faults = {"throttled": 0, "errors": 0, "slow": 0, "not_found": 0}
         self.block_puts = 0
         self.failing = dict(item.split("=", 1) for item in options.fail)
+        self.delays = {k: float(v) for k, v in (item.split("=", 1) for item in options.delay)}
 
     def new_id(self, prefix):
         self.counter += 1
@@ -464,6 +466,12 @@ class Handler(BaseHTTPRequestHandler):
                     if params.pop("Version", "") != "2016-11-15":
                         raise ApiError(400, "InvalidParameterValue", "Version must be 2016-11-15")
                     validate_ec2(action, params)
+                    if action in world.delays:
+                        world.lock.release()  # others go on while this answer waits
+                        try:
+                            threading.Event().wait(world.delays[action])
+                        finally:
+                            world.lock.acquire()
                     if action in world.failing:
                         raise ApiError(400 if "Capacity" not in world.failing[action] else 500,
                                        world.failing[action], f"{action} refused by the test ({world.failing[action]})")
@@ -502,6 +510,7 @@ def main():
     parser.add_argument("--slow-seconds", type=float, default=3.0)
     parser.add_argument("--not-found-first", type=int, default=0)
     parser.add_argument("--fail", action="append", default=[])
+    parser.add_argument("--delay", action="append", default=[])
     options = parser.parse_args()
     server = Server(("127.0.0.1", options.port), Handler)
     server.world = World(options)

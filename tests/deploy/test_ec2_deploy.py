@@ -251,7 +251,9 @@ class Ec2DeployTest(unittest.TestCase):
         }
         for moment, reached in moments.items():
             with self.subTest(moment=moment):
-                endpoint = self.endpoint()
+                # The steps after the address moved take milliseconds here; a late answer
+                # to TerminateInstances holds the window open for the kill.
+                endpoint = self.endpoint("--delay", "TerminateInstances=1.5")
                 self.state_db = os.path.join(self.dir, moment.replace(" ", "-"), "state.db")
                 self.deploy(endpoint, v1, s1)
                 first_instance = endpoint.state()["addresses"][EIP]["instanceId"]
