@@ -13,6 +13,10 @@ void DocumentHashes::add(const liquid::Value& v, const Document* d) {
   if (v.is_hash()) map_[&v.as_hash()] = d;
 }
 
+void DocumentHashes::remove(const liquid::Value& v) {
+  if (v.is_hash()) map_.erase(&v.as_hash());
+}
+
 const Document* DocumentHashes::find(const liquid::Hash* h) const {
   auto it = map_.find(h);
   return it == map_.end() ? nullptr : it->second;

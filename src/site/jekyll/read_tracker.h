@@ -25,6 +25,7 @@ class DocumentHashes {
  public:
   void clear() { map_.clear(); }
   void add(const liquid::Value& v, const Document* d);
+  void remove(const liquid::Value& v);
   const Document* find(const liquid::Hash* h) const;
 
  private:

@@ -534,6 +534,94 @@ void SiteRenderer::link_posts() {
   site_ = build_site_value();
 }
 
+void SiteRenderer::relink_post(Document& d, Replacements& replaced) {
+  size_t i = 0;
+  while (i < content_.posts.size() && content_.posts[i].get() != &d) ++i;
+  Value old = post_values_.at(&d);
+  const Value* previous = old.as_hash().find("previous");
+  const Value* next = old.as_hash().find("next");
+  // As link_posts() makes it: from the data as prepared (a neighbour edited just before
+  // has set this post's previous or next in d.data).
+  d.data = prepared_data_.at(&d);
+  Value base = tracked_value(d, document_value(d));
+  Hash h = base.as_hash();
+  h.set("previous", *previous);
+  h.set("next", *next);
+  d.data.set("previous", *previous);
+  d.data.set("next", *next);
+  auto swap_in = [&](Document& doc, Value value) {
+    Value before = post_values_.at(&doc);
+    document_hashes_.remove(before);
+    replaced.to[&before.as_hash()] = value;
+    // A value replaced twice (neighbours edited together) is found by its first address too.
+    for (auto& [from, to] : replaced.to)
+      if (to.is_hash() && &to.as_hash() == &before.as_hash()) to = value;
+    replaced.retired.push_back(before);
+    post_values_[&doc] = tracked_value(doc, std::move(value));
+  };
+  // The neighbours' next and previous show this post without its own neighbours.
+  // (This post's old value as they show it is no document's any more.)
+  if (i > 0) {
+    document_hashes_.remove(post_values_.at(content_.posts[i - 1].get()).get("next"));
+  } else if (i + 1 < content_.posts.size()) {
+    document_hashes_.remove(post_values_.at(content_.posts[i + 1].get()).get("previous"));
+  }
+  if (i > 0) {
+    Document& prev_doc = *content_.posts[i - 1];
+    Hash p = post_values_.at(&prev_doc).as_hash();
+    p.set("next", base);
+    prev_doc.data.set("next", base);
+    swap_in(prev_doc, Value(std::move(p)));
+  }
+  if (i + 1 < content_.posts.size()) {
+    Document& next_doc = *content_.posts[i + 1];
+    Hash n = post_values_.at(&next_doc).as_hash();
+    n.set("previous", base);
+    next_doc.data.set("previous", base);
+    swap_in(next_doc, Value(std::move(n)));
+  }
+  swap_in(d, Value(std::move(h)));
+}
+
+namespace {
+
+// Whether replace_values() kept a value as it was (it returns scalars unchanged).
+bool same(const Value& a, const Value& b) {
+  if (a.is_hash() && b.is_hash()) return &a.as_hash() == &b.as_hash();
+  if (a.is_array() && b.is_array()) return a.array_ptr() == b.array_ptr();
+  return a.type() == b.type() && !a.is_hash() && !a.is_array();
+}
+
+}  // namespace
+
+Value SiteRenderer::replace_values(const Value& v, const Replacements& replaced) const {
+  if (v.is_hash()) {
+    const Hash& h = v.as_hash();
+    if (auto r = replaced.to.find(&h); r != replaced.to.end()) return r->second;
+    // A document's value holds no other document's but its neighbours' (handled above).
+    if (document_hashes_.find(&h)) return v;
+    Hash out;
+    bool any = false;
+    for (const auto& [k, item] : h.entries()) {
+      Value n = replace_values(item, replaced);
+      any |= !same(n, item);
+      out.set(k, std::move(n));
+    }
+    return any ? Value(std::move(out)) : v;
+  }
+  if (v.is_array()) {
+    Array out;
+    out.reserve(v.as_array().size());
+    bool any = false;
+    for (const Value& item : v.as_array()) {
+      out.push_back(replace_values(item, replaced));
+      any |= !same(out.back(), item);
+    }
+    return any ? Value(std::move(out)) : v;
+  }
+  return v;
+}
+
 Value SiteRenderer::paginator_value(Paginated& p) const {
   Array posts;
   for (const Document* d : p.posts) {
@@ -649,7 +737,13 @@ bool SiteRenderer::rerender_bodies(const std::vector<Document*>& changed, int64_
     std::string().swap(d->body);
   }
   early_site = Value();
-  link_posts();
+  // Only the edited posts' values and their neighbours' (whose next or previous shows them)
+  // are new; site_ gets them in place of the old ones.
+  Replacements replaced;
+  for (Document* d : changed) relink_post(*d, replaced);
+  Hash site = replace_values(site_, replaced).as_hash();
+  site.set("time", format_time(now_, liquid::DateTime::from_epoch(now_).offset));
+  site_ = Value(std::move(site));
 
   // Phase 2 for the edited posts and whatever read them.
   std::vector<std::pair<Document*, Value>> pages;  // rendered from their body

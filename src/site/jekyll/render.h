@@ -99,6 +99,16 @@ class SiteRenderer {
                      const OutputFn& on_output, ReadSet* reads);
   // Posts' values with next and previous, then site_ (after phase 1, and after a body edit).
   void link_posts();
+  // Old values of posts → their new ones, after body edits.
+  struct Replacements {
+    std::unordered_map<const liquid::Hash*, liquid::Value> to;
+    // The old values themselves, alive while `to` is keyed by their addresses.
+    std::vector<liquid::Value> retired;
+  };
+  // After a body edit of d: new values for d and its neighbours in post_values_.
+  void relink_post(Document& d, Replacements& replaced);
+  // v with the replacements swapped in, sharing all that did not change.
+  liquid::Value replace_values(const liquid::Value& v, const Replacements& replaced) const;
   // paginator.posts of a paginated page from the posts' current values.
   liquid::Value paginator_value(Paginated& p) const;
   // A document's value, remembered as that document's when reads are tracked.

@@ -143,6 +143,11 @@ TEST_F(IncrementalBuild, BodyEditsArePartialAndExact) {
   replace(src_ / "_posts/2024-01-15-first-post.md", "The first paragraph",
           "The very first paragraph");
   rebuild({"_posts/2024-01-15-first-post.md"}, true);
+  // Neighbours edited together (each one's next or previous shows the other).
+  replace(src_ / plain, "Plain body", "Plain body together");
+  replace(src_ / "_posts/2024-04-01-neighbour.md", "Neighbour text", "Neighbour text together");
+  replace(src_ / "_posts/2024-06-01-liquid.md", "Now on ", "Together on ");
+  rebuild({plain, "_posts/2024-04-01-neighbour.md", "_posts/2024-06-01-liquid.md"}, true);
   // Touched, unchanged; then a new time (site.time readers render again).
   rebuild({plain}, true);
   replace(src_ / plain, "edited", "edited twice");
