@@ -111,6 +111,15 @@ IncrementalSite::Outcome IncrementalSite::full_build(Snapshot snapshot, std::str
   Outcome o;
   o.result = build_site(source_, options_, &state_);
   o.why_full = std::move(why);
+  // Before the first build the destination was not known, and scan() went into it when it
+  // is inside the source (Jekyll's default, SRC/_site): its files are not the source's.
+  std::string dest =
+      fs::path(state_->config.destination).lexically_relative(source_).generic_string();
+  if (!dest.empty() && dest != "." && !dest.starts_with("..")) {
+    for (auto it = snapshot.lower_bound(dest + "/");
+         it != snapshot.end() && it->first.starts_with(dest + "/");)
+      it = snapshot.erase(it);
+  }
   snapshot_ = std::move(snapshot);
   return o;
 }

@@ -81,6 +81,8 @@ class IncrementalBuild : public ::testing::Test {
     // The post layout shows the next post's excerpt: an edit reaches the post before it.
     replace(src_ / "_layouts/post.html", "{{ page.next.title }}",
             "{{ page.next.title }}{{ page.next.excerpt }}");
+    // A destination inside the source (Jekyll's default) from an earlier build.
+    write(src_ / "_site/old.html", "left by an earlier build");
     options_.time = kTime;
     options_.threads = 2;
     options_.sink = &sink_;
