@@ -1,5 +1,6 @@
 #include "site/jekyll/render.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <exception>
@@ -516,7 +517,6 @@ void SiteRenderer::link_posts() {
   std::vector<Value> base(content_.posts.size());
   for (size_t i = 0; i < content_.posts.size(); ++i) {
     Document& d = *content_.posts[i];
-    if (auto p = prepared_data_.find(&d); p != prepared_data_.end()) d.data = p->second;
     base[i] = tracked_value(d, document_value(d));
   }
   for (size_t i = 0; i < content_.posts.size(); ++i) {
@@ -652,8 +652,11 @@ void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
     return early_site;
   };
   if (tracking_) {
-    // The document hashes are registered before the render threads look them up.
-    early();
+    // The document hashes are registered before the render threads look them up (the early
+    // site is needed only when some body has Liquid in it).
+    if (std::any_of(docs.begin(), docs.end(),
+                    [](const Document* d) { return has_liquid(d->body); }))
+      early();
     for (const auto& d : content_.posts) prepared_data_[d.get()] = d->data;
     for (Document* d : docs) early_reads_[d], reads_[d];
     for (Document* d : outputs()) reads_[d];
