@@ -141,6 +141,11 @@ std::optional<IncrementalSite::Outcome> IncrementalSite::partial_build(
     if (!snapshot.count(path)) changed.insert(path);
 
   SiteState& s = *state_;
+  int64_t now = options_.time ? *options_.time : int64_t(std::time(nullptr));
+  if (now >= s.content.next_future) {
+    why = "a future post's date has come";
+    return std::nullopt;
+  }
   struct Edit {
     PostSource* post;
     PostText text;
@@ -167,7 +172,6 @@ std::optional<IncrementalSite::Outcome> IncrementalSite::partial_build(
     e.post->document->body = std::move(e.text.body);
     docs.push_back(e.post->document);
   }
-  int64_t now = options_.time ? *options_.time : int64_t(std::time(nullptr));
   OutputSink& sink = *options_.sink;
   Outcome o;
   o.full = false;

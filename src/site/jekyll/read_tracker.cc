@@ -53,6 +53,10 @@ void ReadTracker::on_find(const liquid::Hash& h, std::string_view key) {
   }
 }
 
+void ReadTracker::on_file(const std::string& relative_path) {
+  out_->files.push_back(relative_path);
+}
+
 void ReadTracker::on_read_all(const liquid::Hash& h) {
   if (&h == site_) {
     out_->time = true;

@@ -17,6 +17,8 @@ struct ReadSet {
   std::vector<const Document*> texts;
   bool documents = false;  // any value of any document's hash was read
   bool time = false;       // site.time (it changes with every build)
+  // Source files read directly (include_relative), relative to the source.
+  std::vector<std::string> files;
   void finish();
 };
 
@@ -43,6 +45,7 @@ class ReadTracker : public liquid::HashReadObserver {
 
   void on_find(const liquid::Hash& h, std::string_view key) override;
   void on_read_all(const liquid::Hash& h) override;
+  void on_file(const std::string& relative_path);
 
  private:
   void text_of(const Document* d);

@@ -668,7 +668,9 @@ void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
   });
   early_site = Value();
   for (auto& [d, r] : early_reads_) {
-    early_reads_documents_ |= r.documents;
+    // A body that includes a file (include_relative) may include a post's: as good as
+    // reading that post.
+    early_reads_documents_ |= r.documents || !r.files.empty();
     early_reads_time_ |= r.time;
   }
   // Their text is converted now; what templates see from here on is the content.
@@ -725,6 +727,8 @@ bool SiteRenderer::rerender_bodies(const std::vector<Document*>& changed, int64_
     return early_site;
   };
   std::set<const Document*> edited(changed.begin(), changed.end());
+  std::set<std::string> edited_files;
+  for (const Document* d : changed) edited_files.insert(d->relative_path);
   for (Document* d : changed) {
     auto prepared = prepared_data_.find(d);
     if (prepared == prepared_data_.end()) return false;
@@ -735,7 +739,7 @@ bool SiteRenderer::rerender_bodies(const std::vector<Document*>& changed, int64_
     reads = ReadSet();
     render_body(*d, early, Value(), &reads);
     render_excerpt(*d, early, &reads);
-    if (reads.documents) return false;
+    if (reads.documents || !reads.files.empty()) return false;
     early_reads_time_ |= reads.time;
     std::string().swap(d->body);
   }
@@ -757,6 +761,8 @@ bool SiteRenderer::rerender_bodies(const std::vector<Document*>& changed, int64_
     if (time_changed && r->second.time) return true;
     for (const Document* t : r->second.texts)
       if (edited.count(t)) return true;
+    for (const std::string& f : r->second.files)
+      if (edited_files.count(f)) return true;
     return false;
   };
   std::set<const Document*> is_page;

@@ -72,6 +72,14 @@ class IncrementalBuild : public ::testing::Test {
           "---\n---\n{% for t in site.tags %}{{ t[0] }}{% for p in t[1] %} "
           "{{ p.content | number_of_words }}{% endfor %}{% endfor %}");
     write(src_ / "time.html", "---\n---\n{{ site.time }}");
+    // A page that includes a post's file and a snippet as they are on disk.
+    write(src_ / "snippet.txt", "Snippet one.");
+    write(src_ / "raw.html",
+          "---\n---\n{% include_relative _posts/2024-05-01-plain.md %}|"
+          "{% include_relative snippet.txt %}");
+    // Left out as a future post at kTime, in at kTime + 3600.
+    write(src_ / "_posts/2025-01-01-soon.md",
+          "---\ntitle: Soon\ndate: 2025-01-01 00:30:00 +0000\n---\nSoon.\n");
     write(src_ / "_posts/2024-04-01-neighbour.md",
           "---\ntitle: Neighbour\n---\nNeighbour text.\n\nMore.\n");
     write(src_ / "_posts/2024-05-01-plain.md",
@@ -153,9 +161,12 @@ TEST_F(IncrementalBuild, BodyEditsArePartialAndExact) {
   // Touched, unchanged; then a new time (site.time readers render again).
   rebuild({plain}, true);
   replace(src_ / plain, "edited", "edited twice");
-  rebuild({plain}, true, kTime + 3600);
+  rebuild({plain}, true, kTime + 60);
   // An editor's temporary file that is gone again.
-  rebuild({"_posts/.plain.md.swp", "_posts/4913"}, true, kTime + 3600);
+  rebuild({"_posts/.plain.md.swp", "_posts/4913"}, true, kTime + 60);
+  // The future post's time has come: the site is another.
+  replace(src_ / plain, "edited twice", "edited thrice");
+  rebuild({plain}, false, kTime + 3600);
 }
 
 TEST_F(IncrementalBuild, OtherEditsAreFullAndExact) {
@@ -177,6 +188,10 @@ TEST_F(IncrementalBuild, OtherEditsAreFullAndExact) {
   rebuild({"_posts/2024-07-01-new.md"}, false);
   fs::remove(src_ / "_posts/2024-04-01-neighbour.md");
   rebuild({"_posts/2024-04-01-neighbour.md"}, false);
+  // A file included as it is (include_relative) that is no post: parsed afresh.
+  write(src_ / "snippet.txt", "Snippet two.");
+  rebuild({"snippet.txt"}, false);
+  EXPECT_NE(files_["raw.html"].find("Snippet two."), std::string::npos) << files_["raw.html"];
   // After full rebuilds, body edits are partial again.
   replace(src_ / plain, "Plain body.", "Plain body again.");
   rebuild({plain}, true);
