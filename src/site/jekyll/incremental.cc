@@ -48,6 +48,40 @@ PostText split_post(const fs::path& path, const std::string& relative) {
   return t;
 }
 
+// Front matter keys that decide a post's date, URL, place in lists, layout or excerpt: an
+// edit of one builds the site in full.
+bool structural(std::string_view key) {
+  static const std::set<std::string, std::less<>> kKeys = {
+      "date", "slug", "permalink", "published", "category",          "categories",
+      "tag",  "tags", "layout",    "excerpt",   "excerpt_separator", "render_with_liquid"};
+  return kKeys.count(key) > 0;
+}
+
+// The values an edit of d's front matter changed, when it changed only values that d's data
+// shows as written (not computed over, not falling back when nil) and no structural key;
+// nullopt when the edit needs a full build.
+std::optional<std::vector<std::pair<std::string, liquid::Value>>> value_edits(
+    const Document& d, const PostText& text, const std::string& relative) {
+  auto fm = parse_front_matter(text.header, relative);
+  if (!fm || !fm->data.is_hash() || !d.has_front_matter) return std::nullopt;
+  const auto& before = d.front_matter.entries();
+  const auto& after = fm->data.as_hash().entries();
+  if (before.size() != after.size()) return std::nullopt;
+  std::vector<std::pair<std::string, liquid::Value>> out;
+  for (size_t i = 0; i < before.size(); ++i) {
+    const auto& [key, old_value] = before[i];
+    const auto& [new_key, new_value] = after[i];
+    if (key != new_key) return std::nullopt;
+    std::string was = liquid::inspect(old_value);
+    if (was == liquid::inspect(new_value)) continue;
+    const liquid::Value* shown = d.data.find(key);
+    if (structural(key) || new_value.is_nil() || !shown || liquid::inspect(*shown) != was)
+      return std::nullopt;
+    out.emplace_back(key, new_value);
+  }
+  return out;
+}
+
 }  // namespace
 
 IncrementalSite::IncrementalSite(fs::path source, BuildOptions options)
@@ -149,6 +183,7 @@ std::optional<IncrementalSite::Outcome> IncrementalSite::partial_build(
   struct Edit {
     PostSource* post;
     PostText text;
+    std::vector<std::pair<std::string, liquid::Value>> values;  // front matter changes
   };
   std::vector<Edit> edits;
   for (const auto& path : changed) {
@@ -158,19 +193,28 @@ std::optional<IncrementalSite::Outcome> IncrementalSite::partial_build(
       return std::nullopt;
     }
     PostText text = split_post(source_ / path, path);
+    std::vector<std::pair<std::string, liquid::Value>> values;
     if (text.header != post->second.header) {
-      why = path + ": front matter changed";
-      return std::nullopt;
+      auto v = value_edits(*post->second.document, text, path);
+      if (!v) {
+        why = path + ": front matter changed";
+        return std::nullopt;
+      }
+      values = std::move(*v);
+    } else if (xxhash64(text.body.data(), text.body.size()) == post->second.body_hash) {
+      continue;
     }
-    if (xxhash64(text.body.data(), text.body.size()) == post->second.body_hash) continue;
-    edits.push_back({&post->second, std::move(text)});
+    edits.push_back({&post->second, std::move(text), std::move(values)});
   }
 
-  std::vector<Document*> docs;
+  std::vector<SiteRenderer::PostEdit> docs;
   for (Edit& e : edits) {
+    Document& d = *e.post->document;
     e.post->body_hash = xxhash64(e.text.body.data(), e.text.body.size());
-    e.post->document->body = std::move(e.text.body);
-    docs.push_back(e.post->document);
+    e.post->header = std::move(e.text.header);
+    for (const auto& [key, value] : e.values) d.front_matter.set(key, value);
+    d.body = std::move(e.text.body);
+    docs.push_back({&d, std::move(e.values)});
   }
   OutputSink& sink = *options_.sink;
   Outcome o;

@@ -7,6 +7,8 @@ namespace mayfly::site {
 void ReadSet::finish() {
   std::sort(texts.begin(), texts.end());
   texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
 }
 
 void DocumentHashes::add(const liquid::Value& v, const Document* d) {
@@ -43,12 +45,13 @@ void ReadTracker::on_find(const liquid::Hash& h, std::string_view key) {
     return;
   }
   if (const Document* d = docs_.find(&h)) {
-    // The rest of a document's values come from its front matter and path, which a body
-    // edit leaves as they were.
+    // The rest of a document's values come from its front matter and path: a body edit
+    // leaves them as they were, a front matter edit changes the keys it names.
     if (key == "content" || key == "excerpt") {
       text_of(d);
     } else {
       out_->documents = true;
+      out_->keys.emplace_back(d, std::string(key));
     }
   }
 }

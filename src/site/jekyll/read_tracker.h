@@ -2,8 +2,10 @@
 // What one render read of the documents' template values and of site.time, for
 // `serve --watch`: after a post's body changes, only the documents whose last render read
 // that post's content or excerpt are rendered again (SiteRenderer::rerender_bodies).
+#include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "site/jekyll/document.h"
@@ -16,7 +18,9 @@ struct ReadSet {
   // copy, iteration), sorted and unique after finish().
   std::vector<const Document*> texts;
   bool documents = false;  // any value of any document's hash was read
-  bool time = false;       // site.time (it changes with every build)
+  // The other values read, by document and key (a front matter edit reaches these).
+  std::vector<std::pair<const Document*, std::string>> keys;
+  bool time = false;  // site.time (it changes with every build)
   // Source files read directly (include_relative), relative to the source.
   std::vector<std::string> files;
   void finish();

@@ -703,8 +703,19 @@ void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
 
 namespace mayfly::site {
 
-bool SiteRenderer::rerender_bodies(const std::vector<Document*>& changed, int64_t now,
+bool SiteRenderer::rerender_bodies(const std::vector<PostEdit>& edits, int64_t now,
                                    unsigned threads, const OutputFn& on_output) {
+  std::vector<Document*> changed;
+  std::set<std::pair<const Document*, std::string>> changed_keys;
+  for (const PostEdit& e : edits) {
+    changed.push_back(e.post);
+    auto prepared = prepared_data_.find(e.post);
+    if (prepared == prepared_data_.end()) return false;
+    for (const auto& [key, value] : e.values) {
+      prepared->second.set(key, value);  // in place: the key keeps its position
+      changed_keys.emplace(e.post, key);
+    }
+  }
   // A body that read other documents saw them half rendered (phase 1), or a time that is
   // no longer the build's: only a full build gives the same result then.
   bool time_changed = now != now_;
@@ -763,6 +774,8 @@ bool SiteRenderer::rerender_bodies(const std::vector<Document*>& changed, int64_
       if (edited.count(t)) return true;
     for (const std::string& f : r->second.files)
       if (edited_files.count(f)) return true;
+    for (const auto& k : r->second.keys)
+      if (changed_keys.count(k)) return true;
     return false;
   };
   std::set<const Document*> is_page;

@@ -65,13 +65,20 @@ class SiteRenderer {
   // `serve --watch`: record, from run() on, what each render reads of the documents' values
   // (read_tracker.h), so that rerender_bodies() can tell what a body edit reaches.
   void track_reads() { tracking_ = true; }
-  // `serve --watch`, after run(): the posts in `changed` have a new body (the caller has set
-  // it; their front matter is as before) and the build's time is `now`. Renders them again,
-  // then every document whose last render read their content or excerpt (or site.time, when
-  // it changed), handing each output to on_output; the result is what run() gives on the
-  // same source. Returns false when that cannot be promised (a body reads other documents'
-  // values); the renderer is then in a half state and only good for destruction.
-  bool rerender_bodies(const std::vector<Document*>& changed, int64_t now, unsigned threads,
+  // An edited post for rerender_bodies(): its body (set by the caller) and the front matter
+  // values that changed (keys whose value the post's data shows as written, and that decide
+  // nothing about its date, URL, place or layout: see incremental.cc).
+  struct PostEdit {
+    Document* post;
+    std::vector<std::pair<std::string, liquid::Value>> values;
+  };
+  // `serve --watch`, after run(): the posts in `edits` changed and the build's time is
+  // `now`. Renders them again, then every document whose last render read their content or
+  // excerpt or a changed value (or site.time, when it moved), handing each output to
+  // on_output; the result is what run() gives on the same source. Returns false when that
+  // cannot be promised (a body reads other documents' values); the renderer is then in a
+  // half state and only good for destruction.
+  bool rerender_bodies(const std::vector<PostEdit>& edits, int64_t now, unsigned threads,
                        const OutputFn& on_output);
   // The documents rerender_bodies() rendered last.
   size_t rerendered() const { return rerendered_; }

@@ -1,6 +1,6 @@
 // serve --watch's incremental rebuilds: after each kind of edit, the files an
 // IncrementalSite gives are those of a clean full build of the same source, file for file;
-// body edits of posts are partial rebuilds, the rest full ones.
+// edits of posts' bodies and plain front matter values are partial rebuilds, the rest full.
 #include "site/jekyll/incremental.h"
 
 #include <gtest/gtest.h>
@@ -169,12 +169,41 @@ TEST_F(IncrementalBuild, BodyEditsArePartialAndExact) {
   rebuild({plain}, false, kTime + 3600);
 }
 
+TEST_F(IncrementalBuild, FrontMatterValueEditsArePartialAndExact) {
+  first_files();
+  const std::string plain = "_posts/2024-05-01-plain.md";
+  // The title: list pages, neighbours' next/previous, feed and sitemap show it.
+  replace(src_ / plain, "title: Plain", "title: Plain Title");
+  rebuild({plain}, true);
+  // With the body in the same edit.
+  replace(src_ / plain, "title: Plain Title", "title: Plain Again");
+  replace(src_ / plain, "Plain body.", "Plain body, with the title.");
+  rebuild({plain}, true);
+  // A key of the blog's own, read through a filter; and one the defaults give a value.
+  write(src_ / "moods.html",
+        "---\n---\n{{ site.posts | where: 'mood', 'sad' | map: 'title' | join: ',' }}");
+  replace(src_ / plain, "tags: [solo]", "tags: [solo]\nmood: happy\nauthor: Someone");
+  rebuild({plain, "moods.html"}, false);
+  replace(src_ / plain, "mood: happy", "mood: sad");
+  rebuild({plain}, true);
+  replace(src_ / plain, "author: Someone", "author: Someone Else");
+  rebuild({plain}, true);
+  // A value the post's data computes over, a nil title (the slug's instead), a new key:
+  // full builds.
+  replace(src_ / plain, "mood: sad", "mood: sad\nid: mine");
+  rebuild({plain}, false);
+  replace(src_ / plain, "id: mine", "id: yours");
+  rebuild({plain}, false);
+  replace(src_ / plain, "title: Plain Again", "title:");
+  rebuild({plain}, false);
+  replace(src_ / plain, "title:", "title: Back");
+  rebuild({plain}, false);
+}
+
 TEST_F(IncrementalBuild, OtherEditsAreFullAndExact) {
   first_files();
   const std::string plain = "_posts/2024-05-01-plain.md";
-  replace(src_ / plain, "title: Plain", "title: Plain Title");
-  rebuild({plain}, false);
-  replace(src_ / plain, "title: Plain Title", "title: Plain\ndate: 2024-05-02 10:00:00");
+  replace(src_ / plain, "title: Plain", "title: Plain\ndate: 2024-05-02 10:00:00");
   rebuild({plain}, false);
   replace(src_ / plain, "tags: [solo]", "tags: [solo, intro]");
   rebuild({plain}, false);
