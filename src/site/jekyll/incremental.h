@@ -1,10 +1,11 @@
 #pragma once
 // `serve --watch` rebuilds: a blog built once stays in memory, and a rebuild after only
-// posts' bodies changed renders those posts again and the documents whose last render read
-// their content or excerpt (the index page, a feed), not the whole site. Anything else — a
-// post's front matter, a new or deleted file, a layout, an include, _config.yml, data, a
-// static file, a body with Liquid that reads other documents — builds the site in full. A
-// rebuild's files are always those a full build of the same source gives, byte for byte.
+// posts' bodies or plain front matter values (a title) changed renders those posts again
+// and the documents whose last render read their content, excerpt or changed values (the
+// index page, a feed), not the whole site. Anything else — a post's date, tags, permalink
+// or layout, a new or deleted file, a layout, an include, _config.yml, data, a static file,
+// a body with Liquid that reads other documents — builds the site in full. A rebuild's
+// files are always those a full build of the same source gives, byte for byte.
 #include <cstdint>
 #include <filesystem>
 #include <map>
