@@ -1,5 +1,6 @@
 #include "cli/watch.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -7,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -19,6 +21,7 @@
 #include "hosted/bundle_slot.h"
 #include "site/jekyll/build.h"
 #include "site/jekyll/config.h"
+#include "site/jekyll/incremental.h"
 #include "site/jekyll/render.h"
 
 namespace mayfly::cli {
@@ -63,7 +66,9 @@ double process_cpu_ms() {
   return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
-// A build's files, kept in memory for the bundle writer; HTML gets the live-reload script.
+// The site's files, kept in memory from one build to the next for the bundle writer; HTML
+// gets the live-reload script. A build's files collect apart and replace the site's whole
+// after a full build, or only themselves after a partial one (site/jekyll/incremental.h).
 class MemorySink : public site::OutputSink {
  public:
   void write(const std::string& path, std::string_view data) override {
@@ -75,49 +80,82 @@ class MemorySink : public site::OutputSink {
     } else {
       f.contents.assign(data.begin(), data.end());
     }
-    f.mtime = mtime_;
+    f.mtime = int64_t(std::time(nullptr));
     std::lock_guard<std::mutex> lock(mutex_);
-    files_.push_back(std::move(f));
+    pending_[path] = std::move(f);
   }
   void copy(const std::string& path, const fs::path& from) override {
     bundle::SourceFile f;
     f.path = "/" + path;
     f.disk_path = from.string();
-    f.mtime = mtime_;
+    f.mtime = int64_t(std::time(nullptr));
     std::lock_guard<std::mutex> lock(mutex_);
-    files_.push_back(std::move(f));
+    pending_[path] = std::move(f);
   }
-  std::vector<bundle::SourceFile> take() { return std::move(files_); }
+  // Ends a build: its files are the site's (full) or replace theirs (partial).
+  void commit(bool full) {
+    if (full) {
+      files_ = std::move(pending_);
+    } else {
+      for (auto& [path, f] : pending_) files_[path] = std::move(f);
+    }
+    pending_.clear();
+  }
+  // Ends a failed build: the site stays as it was.
+  void discard() { pending_.clear(); }
+  // A copy for the bundle writer, which consumes its input.
+  std::vector<bundle::SourceFile> files() const {
+    std::vector<bundle::SourceFile> out;
+    out.reserve(files_.size());
+    for (const auto& [path, f] : files_) out.push_back(f);
+    return out;
+  }
 
  private:
   std::mutex mutex_;
-  std::vector<bundle::SourceFile> files_;
-  int64_t mtime_ = int64_t(std::time(nullptr));
+  std::map<std::string, bundle::SourceFile> pending_, files_;
+};
+
+// A blog source built in memory, again and again.
+struct WatchedSite {
+  WatchedSite(const std::string& source, site::ConversionCache& cache)
+      : site(source, options(cache, sink)) {}
+  static site::BuildOptions options(site::ConversionCache& cache, MemorySink& sink) {
+    site::BuildOptions o;
+    o.time = source_date_epoch();
+    o.warn = [](const std::string& w) { print_warning(w); };
+    o.cache = &cache;
+    o.sink = &sink;
+    return o;
+  }
+  MemorySink sink;
+  site::IncrementalSite site;
 };
 
 struct Built {
   std::shared_ptr<hosted::ServedBundle> served;
-  site::BuildResult result;
-  fs::path destination;
+  site::IncrementalSite::Outcome outcome;
   double bundle_ms = 0;
 };
 
-Built build_bundle(const std::string& source, const BundleFlags& flags,
-                   site::ConversionCache& cache, uint64_t generation) {
-  MemorySink sink;
-  site::BuildOptions o;
-  o.time = source_date_epoch();
-  o.warn = [](const std::string& w) { print_warning(w); };
-  o.cache = &cache;
-  o.sink = &sink;
+Built build_bundle(WatchedSite& ws, const std::vector<std::string>& changed,
+                   const BundleFlags& flags, site::ConversionCache& cache, uint64_t generation,
+                   const std::string& source) {
   Built b;
-  b.result = site::build_site(source, o);
-  cache.sweep();
+  try {
+    b.outcome = ws.site.build(changed);
+  } catch (...) {
+    ws.sink.discard();
+    throw;
+  }
+  ws.sink.commit(b.outcome.full);
+  // A partial build converts only the edited posts: sweeping would forget all others.
+  if (b.outcome.full) cache.sweep();
   bundle::WriteOptions w = write_options(flags);
   w.compress = false;  // rebuilds must be quick; browsers on loopback do not need it
   w.progress = nullptr;
   auto t_bundle = std::chrono::steady_clock::now();
-  std::vector<uint8_t> bytes = bundle::write_bundle(sink.take(), w);
+  std::vector<uint8_t> bytes = bundle::write_bundle(ws.sink.files(), w);
   auto served = std::make_shared<hosted::ServedBundle>();
   served->mapped = hosted::MappedFile::from_bytes(bytes, "mayfly-watch-bundle");
   bundle::Error e = served->bundle.open(served->mapped.data(), served->mapped.size());
@@ -126,20 +164,24 @@ Built build_bundle(const std::string& source, const BundleFlags& flags,
   served->live_event = "retry: 300\ndata: " + std::to_string(generation) + "\n\n";
   b.served = std::move(served);
   b.bundle_ms = ms_since(t_bundle);
-  b.destination = b.result.destination;
   return b;
 }
 
 }  // namespace
 
 int serve_watch(const std::string& source, const BundleFlags& flags, hosted::ServerOptions server) {
+  // Every rebuild allocates the whole bundle (tens of MB) again. Served from the heap rather
+  // than fresh mappings, that memory is reused instead of faulted in and zeroed page by page.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   site::ConversionCache cache;
   uint64_t generation = 1;
   auto t0 = std::chrono::steady_clock::now();
-  Built first = build_bundle(source, flags, cache, generation);
-  print_notice("built " + source + " in memory: " + std::to_string(first.result.posts) +
-               " posts, " + std::to_string(first.result.pages) + " pages in " +
-               std::to_string(int(ms_since(t0))) + " ms");
+  auto watched = std::make_unique<WatchedSite>(source, cache);
+  Built first = build_bundle(*watched, {"*"}, flags, cache, generation, source);
+  const site::BuildResult& r0 = first.outcome.result;
+  print_notice("built " + source + " in memory: " + std::to_string(r0.posts) + " posts, " +
+               std::to_string(r0.pages) + " pages in " + std::to_string(int(ms_since(t0))) + " ms");
 
   sigset_t set;
   sigemptyset(&set);
@@ -162,7 +204,7 @@ int serve_watch(const std::string& source, const BundleFlags& flags, hosted::Ser
 
   // The destination (never written in watch mode, but Jekyll's serve writes it) is not
   // watched, so a `mayfly build` beside the server does not trigger rebuilds.
-  SourceWatcher watcher(source, {first.destination});
+  SourceWatcher watcher(source, {r0.destination});
   std::atomic<bool> stopping{false};
   std::thread rebuilder([&] {
     for (;;) {
@@ -171,16 +213,21 @@ int serve_watch(const std::string& source, const BundleFlags& flags, hosted::Ser
       auto t = std::chrono::steady_clock::now();
       double cpu0 = process_cpu_ms();
       try {
-        Built b = build_bundle(source, flags, cache, generation + 1);
+        Built b = build_bundle(*watched, changed, flags, cache, generation + 1, source);
         ++generation;
         slot.publish(b.served);
+        const site::BuildResult& r = b.outcome.result;
         char ms[64];
-        char parts[96];
+        char parts[160];
         std::snprintf(ms, sizeof ms, "%.1f ms (CPU %.0f ms)", ms_since(t), process_cpu_ms() - cpu0);
-        std::snprintf(parts, sizeof parts, "read %.0f, render %.0f, write %.0f, bundle %.0f ms",
-                      b.result.read_seconds * 1e3, b.result.render_seconds * 1e3,
-                      b.result.write_seconds * 1e3, b.bundle_ms);
-        print_notice("rebuilt in " + std::string(ms) + ": " + parts + " (" + changed.front() +
+        std::snprintf(parts, sizeof parts, "read %.1f, render %.1f, write %.1f, bundle %.1f ms",
+                      r.read_seconds * 1e3, r.render_seconds * 1e3, r.write_seconds * 1e3,
+                      b.bundle_ms);
+        std::string kind = b.outcome.full
+                               ? "full, " + b.outcome.why_full
+                               : "partial, " + std::to_string(b.outcome.rerendered) + " rendered";
+        print_notice("rebuilt in " + std::string(ms) + ": " + parts + "; " + kind + " (" +
+                     changed.front() +
                      (changed.size() > 1 ? " and " + std::to_string(changed.size() - 1) + " more"
                                          : std::string()) +
                      ")");

@@ -15,11 +15,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/xxhash64.h"
 #include "site/jekyll/front_matter.h"
 #include "site/jekyll/plugins.h"
 #include "site/jekyll/prepare.h"
 #include "site/jekyll/reader.h"
 #include "site/jekyll/render.h"
+#include "site/jekyll/site_state.h"
 
 namespace mayfly::site {
 namespace fs = std::filesystem;
@@ -131,9 +133,12 @@ bool is_builtin_plugin(const std::string& name) {
   return kBuiltin.count(name) > 0;
 }
 
-BuildResult build_site(const fs::path& source, const BuildOptions& options) {
+BuildResult build_site(const fs::path& source, const BuildOptions& options,
+                       std::unique_ptr<SiteState>* keep) {
   auto t0 = std::chrono::steady_clock::now();
-  SiteConfig config = load_config(source, options.flags);
+  auto state = std::make_unique<SiteState>();
+  state->config = load_config(source, options.flags);
+  const SiteConfig& config = state->config;
   auto warn = [&](const std::string& w) {
     if (options.warn) options.warn(w);
   };
@@ -153,8 +158,19 @@ BuildResult build_site(const fs::path& source, const BuildOptions& options) {
   // A rebuild (a cache that has entries) finds unchanged front matter parsed already.
   bool rebuild = options.cache && options.cache->size() > 0;
   if (threads > 1 && !rebuild) warm_front_matter(config, threads);
-  SiteContent content = read_site(config);
+  state->content = read_site(config);
+  SiteContent& content = state->content;
   prepare_site(content, config, now);
+  if (keep) {
+    // The renderer frees each file's text; what tells a body edit from others is kept.
+    for (const auto& d : content.posts) {
+      if (d->kind != DocumentKind::Post) continue;
+      PostSource& ps = state->posts[d->relative_path];
+      ps.document = d.get();
+      ps.header = d->raw.substr(0, d->raw.size() - d->body.size());
+      ps.body_hash = xxhash64(d->body.data(), d->body.size());
+    }
+  }
   for (const auto& w : content.warnings) warn(w);
   BuildResult result;
   result.source = config.source;
@@ -162,8 +178,11 @@ BuildResult build_site(const fs::path& source, const BuildOptions& options) {
   result.read_seconds = seconds_since(t0);
 
   auto t1 = std::chrono::steady_clock::now();
-  SiteRenderer renderer(config, content, now, options.cache);
-  Plugins plugins(config);
+  state->renderer = std::make_unique<SiteRenderer>(config, content, now, options.cache);
+  state->plugins = std::make_unique<Plugins>(config);
+  SiteRenderer& renderer = *state->renderer;
+  Plugins& plugins = *state->plugins;
+  if (keep) renderer.track_reads();
   plugins.before_render(renderer, content);
 
   // Output paths are known before rendering: each document is written as soon as its layouts
@@ -183,7 +202,8 @@ BuildResult build_site(const fs::path& source, const BuildOptions& options) {
     if (d.write) sink.write(d.output_path, out);
   });
   for (const auto& w : renderer.warnings()) warn(w);
-  std::vector<GeneratedFile> generated = plugins.after_render(renderer, content);
+  state->generated = plugins.after_render(renderer, content);
+  const std::vector<GeneratedFile>& generated = state->generated;
   result.render_seconds = seconds_since(t1);
 
   auto t2 = std::chrono::steady_clock::now();
@@ -202,6 +222,9 @@ BuildResult build_site(const fs::path& source, const BuildOptions& options) {
   for (const auto& [name, list] : content.collections) result.documents += list.size();
   result.static_files = statics.size();
   result.files_written = written.size();
+  state->now = now;
+  state->threads = threads;
+  if (keep) *keep = std::move(state);
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 namespace mayfly::site {
 
 class ConversionCache;
+struct SiteState;
 
 // Where a build's files go: the staged destination folder, or memory (`serve --watch`).
 // Paths are relative to the site's root ("blog/x/index.html"). Called from several threads.
@@ -50,7 +52,10 @@ struct BuildResult {
 // Builds into a temporary folder beside the destination and swaps it in at the end: a
 // failed build leaves the destination as it was. Throws SourceError / liquid::LiquidError
 // ("file:line:col: ...") or std::runtime_error for I/O problems.
-BuildResult build_site(const std::filesystem::path& source, const BuildOptions& options);
+// With keep, what the build read and rendered stays there for an incremental rebuild
+// (incremental.h), and renders record what they read.
+BuildResult build_site(const std::filesystem::path& source, const BuildOptions& options,
+                       std::unique_ptr<SiteState>* keep = nullptr);
 
 // The plugins mayfly has built in, by their gem names; others get a warning.
 bool is_builtin_plugin(const std::string& name);

@@ -310,7 +310,10 @@ void prepare_site(SiteContent& content, const SiteConfig& config, int64_t now) {
           if (std::find(d->categories.begin(), d->categories.end(), c) == d->categories.end())
             d->categories.push_back(c);
         d->tags = pluralized(d->data, "tag", "tags");
-        if (d->date > now && !config.future && d->kind == DocumentKind::Post) continue;
+        if (d->date > now && !config.future && d->kind == DocumentKind::Post) {
+          content.next_future = std::min(content.next_future, d->date);
+          continue;
+        }
       }
       d->url = d->kind == DocumentKind::Page ? page_url(*d, config) : document_url(*d, config);
       d->output_path = output_path_for_url(d->url, d->output_ext);

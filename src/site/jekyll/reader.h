@@ -1,6 +1,7 @@
 #pragma once
 // Reads a Jekyll site's source tree as Jekyll::Reader does: pages, posts, drafts,
 // collections, static files, data files and layouts.
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -29,6 +30,9 @@ struct SiteContent {
   std::map<std::string, Layout> layouts;
   liquid::Value data;  // site.data
   std::vector<std::string> warnings;
+  // The earliest date of the posts left out as future ones (prepare_site): from then on the
+  // site is another (serve --watch rebuilds in full).
+  int64_t next_future = INT64_MAX;
 };
 
 // Jekyll::EntryFilter for one directory entry: true when it is skipped.

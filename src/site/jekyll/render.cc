@@ -1,5 +1,6 @@
 #include "site/jekyll/render.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <exception>
@@ -284,7 +285,8 @@ Value SiteRenderer::build_site_value() const {
   Array post_values;
   for (Document* p : posts) {
     auto it = post_values_.find(p);
-    post_values.push_back(it != post_values_.end() ? it->second : document_value(*p));
+    post_values.push_back(it != post_values_.end() ? it->second
+                                                   : tracked_value(*p, document_value(*p)));
   }
   site.set("posts", post_values);
   Array related;
@@ -294,10 +296,21 @@ Value SiteRenderer::build_site_value() const {
   for (const auto& p : content_.pages) pages.push_back(p.get());
   // Generated pages (jekyll-paginate's index pages) are in site.pages too, as in Jekyll.
   for (const auto& p : generated_) pages.push_back(p.get());
-  site.set("pages", to_array(pages, [this](const Document& d) { return document_value(d); }));
+  // Pages show their text before rendering, as when site_ is first built (they render after
+  // it); a rebuild after a body edit finds them rendered and must show the same.
+  auto page_value = [this](const Document& d) {
+    Value v = document_value(d);
+    if (d.content.ptr()) {
+      Hash h = v.as_hash();
+      h.set("content", d.body);
+      v = Value(std::move(h));
+    }
+    return tracked_value(d, std::move(v));
+  };
+  site.set("pages", to_array(pages, page_value));
   Array html_pages;
   for (Document* p : pages)
-    if (p->output_ext == ".html") html_pages.push_back(document_value(*p));
+    if (p->output_ext == ".html") html_pages.push_back(page_value(*p));
   site.set("html_pages", html_pages);
   Array statics, html_files;
   for (const auto& s : content_.static_files) {
@@ -348,7 +361,7 @@ Value SiteRenderer::build_site_value() const {
     if (cc.name == "posts" || found == content_.collections.end()) continue;
     const std::string& name = found->first;
     Array items;
-    for (const auto& d : found->second) items.push_back(document_value(*d));
+    for (const auto& d : found->second) items.push_back(tracked_value(*d, document_value(*d)));
     for (const auto& v : items) documents.push_back(v);
     by_label[name] = Hash{{"label", name},
                           {"output", cc.output},
@@ -363,13 +376,15 @@ Value SiteRenderer::build_site_value() const {
   return site;
 }
 
-void SiteRenderer::render_body(Document& d, const SiteFn& site, const Value& paginator) {
+void SiteRenderer::render_body(Document& d, const SiteFn& site, const Value& paginator,
+                               ReadSet* reads) {
   std::string_view body = d.body;
   if (has_liquid(body) &&
       !(d.data.find("render_with_liquid") && !d.data.find("render_with_liquid")->truthy())) {
     std::string text;
     auto tpl = parse(d.body, d.relative_path, d.body_line);
-    Hash globals{{"site", site_for(d, site())}, {"page", document_value(d)}};
+    Value doc_site = site_for(d, site());
+    Hash globals{{"site", doc_site}, {"page", document_value(d)}};
     if (!paginator.is_nil()) globals.set("paginator", paginator);
     Context ctx(Value(std::move(globals)), env_);
     ctx.strict_variables = config_.liquid_strict_variables;
@@ -377,14 +392,17 @@ void SiteRenderer::render_body(Document& d, const SiteFn& site, const Value& pag
     ctx.set_partials(partials_.get());
     RenderHost host = host_for(d);
     ctx.host() = static_cast<const RenderHost*>(&host);
-    text = with_file_lines(d.relative_path, d.body_line, [&] { return tpl->render(ctx); });
+    {
+      ReadTracker tracker(document_hashes_, doc_site, reads);
+      text = with_file_lines(d.relative_path, d.body_line, [&] { return tpl->render(ctx); });
+    }
     d.content = convert(d, text);
     return;
   }
   d.content = convert(d, body);
 }
 
-void SiteRenderer::render_excerpt(Document& d, const SiteFn& site) {
+void SiteRenderer::render_excerpt(Document& d, const SiteFn& site, ReadSet* reads) {
   const Value* sep_v = d.data.find("excerpt_separator");
   std::string sep = sep_v && !sep_v->is_nil() ? sep_v->to_string() : config_.excerpt_separator;
   if (const Value* e = d.data.find("excerpt");
@@ -401,12 +419,14 @@ void SiteRenderer::render_excerpt(Document& d, const SiteFn& site) {
     std::string head(head_view);
     try {
       auto tpl = parse(head, d.relative_path, d.body_line);
-      Context ctx(Value(Hash{{"site", site_for(d, site())}, {"page", document_value(d)}}), env_);
+      Value doc_site = site_for(d, site());
+      Context ctx(Value(Hash{{"site", doc_site}, {"page", document_value(d)}}), env_);
       ctx.strict_variables = config_.liquid_strict_variables;
       ctx.strict_filters = config_.liquid_strict_filters;
       ctx.set_partials(partials_.get());
       RenderHost host = host_for(d);
       ctx.host() = static_cast<const RenderHost*>(&host);
+      ReadTracker tracker(document_hashes_, doc_site, reads);
       head = with_file_lines(d.relative_path, d.body_line, [&] { return tpl->render(ctx); });
     } catch (const LiquidError&) {
       // The separator may cut a block tag in half (Jekyll then closes it); fall back to
@@ -423,7 +443,7 @@ void SiteRenderer::render_excerpt(Document& d, const SiteFn& site) {
 }
 
 void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& paginator,
-                                 const OutputFn& on_output) {
+                                 const OutputFn& on_output, ReadSet* reads) {
   // The output so far, shared (never copied) with the next layout's `content`.
   Value output = d.content.ptr() ? Value(d.content.ptr()) : Value(d.content.str());
   const Value* layout_name = d.data.find("layout");
@@ -460,6 +480,7 @@ void SiteRenderer::apply_layouts(Document& d, const Value& site, const Value& pa
     ctx.strict_filters = config_.liquid_strict_filters;
     ctx.set_partials(partials_.get());
     ctx.host() = static_cast<const RenderHost*>(&host);
+    ReadTracker tracker(document_hashes_, doc_site, reads);
     output = Value(with_file_lines(l.relative_path, l.body_line,
                                    [&] { return it->second->tpl->render(ctx); }));
     const Value* parent = l.data.find("layout");
@@ -483,6 +504,134 @@ std::vector<Document*> SiteRenderer::outputs() const {
   return out;
 }
 
+Value SiteRenderer::tracked_value(const Document& d, Value v) const {
+  if (tracking_) document_hashes_.add(v, &d);
+  return v;
+}
+
+void SiteRenderer::link_posts() {
+  // Values are rebuilt from scratch; the hashes of the previous ones are gone.
+  document_hashes_.clear();
+  // Posts as site.posts shows them, with next and previous (oldest first in content_); the
+  // values share each post's content. next and previous show the neighbours without theirs.
+  std::vector<Value> base(content_.posts.size());
+  for (size_t i = 0; i < content_.posts.size(); ++i) {
+    Document& d = *content_.posts[i];
+    base[i] = tracked_value(d, document_value(d));
+  }
+  for (size_t i = 0; i < content_.posts.size(); ++i) {
+    Document& d = *content_.posts[i];
+    Hash h = base[i].as_hash();
+    Value previous = i > 0 ? base[i - 1] : Value(nullptr);
+    Value next = i + 1 < content_.posts.size() ? base[i + 1] : Value(nullptr);
+    h.set("previous", previous);
+    h.set("next", next);
+    d.data.set("previous", previous);
+    d.data.set("next", next);
+    post_values_[&d] = tracked_value(d, Value(std::move(h)));
+  }
+  base.clear();
+  site_ = build_site_value();
+}
+
+void SiteRenderer::relink_post(Document& d, Replacements& replaced) {
+  size_t i = 0;
+  while (i < content_.posts.size() && content_.posts[i].get() != &d) ++i;
+  Value old = post_values_.at(&d);
+  const Value* previous = old.as_hash().find("previous");
+  const Value* next = old.as_hash().find("next");
+  // As link_posts() makes it: from the data as prepared (a neighbour edited just before
+  // has set this post's previous or next in d.data).
+  d.data = prepared_data_.at(&d);
+  Value base = tracked_value(d, document_value(d));
+  Hash h = base.as_hash();
+  h.set("previous", *previous);
+  h.set("next", *next);
+  d.data.set("previous", *previous);
+  d.data.set("next", *next);
+  auto swap_in = [&](Document& doc, Value value) {
+    Value before = post_values_.at(&doc);
+    document_hashes_.remove(before);
+    replaced.to[&before.as_hash()] = value;
+    // A value replaced twice (neighbours edited together) is found by its first address too.
+    for (auto& [from, to] : replaced.to)
+      if (to.is_hash() && &to.as_hash() == &before.as_hash()) to = value;
+    replaced.retired.push_back(before);
+    post_values_[&doc] = tracked_value(doc, std::move(value));
+  };
+  // The neighbours' next and previous show this post without its own neighbours.
+  // (This post's old value as they show it is no document's any more.)
+  if (i > 0) {
+    document_hashes_.remove(post_values_.at(content_.posts[i - 1].get()).get("next"));
+  } else if (i + 1 < content_.posts.size()) {
+    document_hashes_.remove(post_values_.at(content_.posts[i + 1].get()).get("previous"));
+  }
+  if (i > 0) {
+    Document& prev_doc = *content_.posts[i - 1];
+    Hash p = post_values_.at(&prev_doc).as_hash();
+    p.set("next", base);
+    prev_doc.data.set("next", base);
+    swap_in(prev_doc, Value(std::move(p)));
+  }
+  if (i + 1 < content_.posts.size()) {
+    Document& next_doc = *content_.posts[i + 1];
+    Hash n = post_values_.at(&next_doc).as_hash();
+    n.set("previous", base);
+    next_doc.data.set("previous", base);
+    swap_in(next_doc, Value(std::move(n)));
+  }
+  swap_in(d, Value(std::move(h)));
+}
+
+namespace {
+
+// Whether replace_values() kept a value as it was (it returns scalars unchanged).
+bool same(const Value& a, const Value& b) {
+  if (a.is_hash() && b.is_hash()) return &a.as_hash() == &b.as_hash();
+  if (a.is_array() && b.is_array()) return a.array_ptr() == b.array_ptr();
+  return a.type() == b.type() && !a.is_hash() && !a.is_array();
+}
+
+}  // namespace
+
+Value SiteRenderer::replace_values(const Value& v, const Replacements& replaced) const {
+  if (v.is_hash()) {
+    const Hash& h = v.as_hash();
+    if (auto r = replaced.to.find(&h); r != replaced.to.end()) return r->second;
+    // A document's value holds no other document's but its neighbours' (handled above).
+    if (document_hashes_.find(&h)) return v;
+    Hash out;
+    bool any = false;
+    for (const auto& [k, item] : h.entries()) {
+      Value n = replace_values(item, replaced);
+      any |= !same(n, item);
+      out.set(k, std::move(n));
+    }
+    return any ? Value(std::move(out)) : v;
+  }
+  if (v.is_array()) {
+    Array out;
+    out.reserve(v.as_array().size());
+    bool any = false;
+    for (const Value& item : v.as_array()) {
+      out.push_back(replace_values(item, replaced));
+      any |= !same(out.back(), item);
+    }
+    return any ? Value(std::move(out)) : v;
+  }
+  return v;
+}
+
+Value SiteRenderer::paginator_value(Paginated& p) const {
+  Array posts;
+  for (const Document* d : p.posts) {
+    auto it = post_values_.find(d);
+    posts.push_back(it != post_values_.end() ? it->second : document_value(*d));
+  }
+  p.paginator.set("posts", Value(std::move(posts)));
+  return Value(p.paginator);
+}
+
 void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
   for (const auto& [name, layout] : content_.layouts) {
     auto lt = std::make_unique<LayoutTemplate>();
@@ -502,56 +651,164 @@ void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
     std::call_once(early_once, [&] { early_site = build_site_value(); });
     return early_site;
   };
+  if (tracking_) {
+    // The document hashes are registered before the render threads look them up (the early
+    // site is needed only when some body has Liquid in it).
+    if (std::any_of(docs.begin(), docs.end(),
+                    [](const Document* d) { return has_liquid(d->body); }))
+      early();
+    for (const auto& d : content_.posts) prepared_data_[d.get()] = d->data;
+    for (Document* d : docs) early_reads_[d], reads_[d];
+    for (Document* d : outputs()) reads_[d];
+  }
   parallel_for(docs.size(), threads, [&](size_t i) {
-    render_body(*docs[i], early, Value());
-    if (docs[i]->collection == "posts") render_excerpt(*docs[i], early);
+    ReadSet* reads = tracking_ ? &early_reads_.at(docs[i]) : nullptr;
+    render_body(*docs[i], early, Value(), reads);
+    if (docs[i]->collection == "posts") render_excerpt(*docs[i], early, reads);
   });
   early_site = Value();
+  for (auto& [d, r] : early_reads_) {
+    // A body that includes a file (include_relative) may include a post's: as good as
+    // reading that post.
+    early_reads_documents_ |= r.documents || !r.files.empty();
+    early_reads_time_ |= r.time;
+  }
   // Their text is converted now; what templates see from here on is the content.
   for (Document* d : docs) std::string().swap(d->body);
-
-  // Posts as site.posts shows them, with next and previous (oldest first in content_); the
-  // values share each post's content.
-  std::vector<Value> base(content_.posts.size());
-  for (size_t i = 0; i < content_.posts.size(); ++i) base[i] = document_value(*content_.posts[i]);
-  for (size_t i = 0; i < content_.posts.size(); ++i) {
-    Document& d = *content_.posts[i];
-    Hash h = base[i].as_hash();
-    Value previous = i > 0 ? base[i - 1] : Value(nullptr);
-    Value next = i + 1 < content_.posts.size() ? base[i + 1] : Value(nullptr);
-    h.set("previous", previous);
-    h.set("next", next);
-    d.data.set("previous", previous);
-    d.data.set("next", next);
-    post_values_[&d] = Value(std::move(h));
-  }
-  base.clear();
-  site_ = build_site_value();
+  link_posts();
 
   // Phase 2: layouts for documents; pages render completely. Pages go first: an archive of
   // every post is the longest single job, so it must not start last.
   std::vector<std::pair<Document*, Value>> pages;
   for (const auto& p : content_.pages) pages.emplace_back(p.get(), Value());
-  for (auto& p : paginated_) {
-    Array posts;
-    for (const Document* d : p.posts) {
-      auto it = post_values_.find(d);
-      posts.push_back(it != post_values_.end() ? it->second : document_value(*d));
-    }
-    p.paginator.set("posts", Value(std::move(posts)));
-    pages.emplace_back(p.page, Value(p.paginator));
-  }
+  for (auto& p : paginated_) pages.emplace_back(p.page, paginator_value(p));
   SiteFn final_site = [this]() -> const Value& { return site_; };
   size_t total = docs.size() + pages.size();
   parallel_for(total, threads, [&](size_t i) {
     if (i >= pages.size()) {
-      apply_layouts(*docs[i - pages.size()], site_, Value(), on_output);
+      Document* d = docs[i - pages.size()];
+      ReadSet* reads = tracking_ ? &reads_.at(d) : nullptr;
+      apply_layouts(*d, site_, Value(), on_output, reads);
     } else {
       auto& [page, paginator] = pages[i];
-      render_body(*page, final_site, paginator);
-      apply_layouts(*page, site_, paginator, on_output);
+      ReadSet* reads = tracking_ ? &reads_.at(page) : nullptr;
+      render_body(*page, final_site, paginator, reads);
+      apply_layouts(*page, site_, paginator, on_output, reads);
     }
   });
+  for (auto& [d, r] : reads_) r.finish();
+}
+
+}  // namespace mayfly::site
+
+namespace mayfly::site {
+
+bool SiteRenderer::rerender_bodies(const std::vector<PostEdit>& edits, int64_t now,
+                                   unsigned threads, const OutputFn& on_output) {
+  std::vector<Document*> changed;
+  std::set<std::pair<const Document*, std::string>> changed_keys;
+  for (const PostEdit& e : edits) {
+    changed.push_back(e.post);
+    auto prepared = prepared_data_.find(e.post);
+    if (prepared == prepared_data_.end()) return false;
+    for (const auto& [key, value] : e.values) {
+      prepared->second.set(key, value);  // in place: the key keeps its position
+      changed_keys.emplace(e.post, key);
+    }
+  }
+  // A body that read other documents saw them half rendered (phase 1), or a time that is
+  // no longer the build's: only a full build gives the same result then.
+  bool time_changed = now != now_;
+  if (!tracking_ || early_reads_documents_ || (time_changed && early_reads_time_)) return false;
+  now_ = now;
+  {
+    std::lock_guard<std::mutex> lock(warnings_mutex_);
+    warnings_.clear();
+  }
+  // Phase 1 for the edited posts, as run() does it: data without next and previous, no
+  // content or excerpt yet. site_ stands in for the early site: the body may read only what
+  // is the same in both (not the documents' values: checked after).
+  Value early_site;
+  bool early_built = false;
+  SiteFn early = [&]() -> const Value& {
+    if (!early_built) {
+      early_site = build_site_value();
+      early_built = true;
+    }
+    return early_site;
+  };
+  std::set<const Document*> edited(changed.begin(), changed.end());
+  std::set<std::string> edited_files;
+  for (const Document* d : changed) edited_files.insert(d->relative_path);
+  for (Document* d : changed) {
+    auto prepared = prepared_data_.find(d);
+    if (prepared == prepared_data_.end()) return false;
+    d->data = prepared->second;
+    d->content = SharedText();
+    d->excerpt.clear();
+    ReadSet& reads = early_reads_[d];
+    reads = ReadSet();
+    render_body(*d, early, Value(), &reads);
+    render_excerpt(*d, early, &reads);
+    if (reads.documents || !reads.files.empty()) return false;
+    early_reads_time_ |= reads.time;
+    std::string().swap(d->body);
+  }
+  early_site = Value();
+  // Only the edited posts' values and their neighbours' (whose next or previous shows them)
+  // are new; site_ gets them in place of the old ones.
+  Replacements replaced;
+  for (Document* d : changed) relink_post(*d, replaced);
+  Hash site = replace_values(site_, replaced).as_hash();
+  site.set("time", format_time(now_, liquid::DateTime::from_epoch(now_).offset));
+  site_ = Value(std::move(site));
+
+  // Phase 2 for the edited posts and whatever read them.
+  std::vector<std::pair<Document*, Value>> pages;  // rendered from their body
+  std::vector<Document*> docs;                     // layouts only
+  auto reached = [&](const Document* d) {
+    auto r = reads_.find(d);
+    if (r == reads_.end()) return false;
+    if (time_changed && r->second.time) return true;
+    for (const Document* t : r->second.texts)
+      if (edited.count(t)) return true;
+    for (const std::string& f : r->second.files)
+      if (edited_files.count(f)) return true;
+    for (const auto& k : r->second.keys)
+      if (changed_keys.count(k)) return true;
+    return false;
+  };
+  std::set<const Document*> is_page;
+  for (const auto& p : content_.pages) {
+    is_page.insert(p.get());
+    if (reached(p.get())) pages.emplace_back(p.get(), Value());
+  }
+  for (auto& p : paginated_) {
+    is_page.insert(p.page);
+    if (reached(p.page)) pages.emplace_back(p.page, paginator_value(p));
+  }
+  for (Document* d : outputs())
+    if (!is_page.count(d) && (edited.count(d) || reached(d))) docs.push_back(d);
+  for (auto& [page, paginator] : pages) {
+    reads_[page] = ReadSet();
+    page->content = SharedText();  // pages render from their body, as the first time
+  }
+  for (Document* d : docs) reads_[d] = ReadSet();
+  SiteFn final_site = [this]() -> const Value& { return site_; };
+  parallel_for(pages.size() + docs.size(), threads, [&](size_t i) {
+    if (i >= pages.size()) {
+      Document* d = docs[i - pages.size()];
+      apply_layouts(*d, site_, Value(), on_output, &reads_.at(d));
+    } else {
+      auto& [page, paginator] = pages[i];
+      render_body(*page, final_site, paginator, &reads_.at(page));
+      apply_layouts(*page, site_, paginator, on_output, &reads_.at(page));
+    }
+  });
+  for (auto& [page, paginator] : pages) reads_.at(page).finish();
+  for (Document* d : docs) reads_.at(d).finish();
+  rerendered_ = pages.size() + docs.size();
+  return true;
 }
 
 }  // namespace mayfly::site

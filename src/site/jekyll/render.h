@@ -14,6 +14,7 @@
 
 #include "site/jekyll/config.h"
 #include "site/jekyll/host.h"
+#include "site/jekyll/read_tracker.h"
 #include "site/jekyll/reader.h"
 #include "site/liquid/liquid.h"
 #include "site/markdown/render.h"
@@ -61,6 +62,27 @@ class SiteRenderer {
   using OutputFn = std::function<void(Document&, std::string_view)>;
   void run(unsigned threads, const OutputFn& on_output = {});
 
+  // `serve --watch`: record, from run() on, what each render reads of the documents' values
+  // (read_tracker.h), so that rerender_bodies() can tell what a body edit reaches.
+  void track_reads() { tracking_ = true; }
+  // An edited post for rerender_bodies(): its body (set by the caller) and the front matter
+  // values that changed (keys whose value the post's data shows as written, and that decide
+  // nothing about its date, URL, place or layout: see incremental.cc).
+  struct PostEdit {
+    Document* post;
+    std::vector<std::pair<std::string, liquid::Value>> values;
+  };
+  // `serve --watch`, after run(): the posts in `edits` changed and the build's time is
+  // `now`. Renders them again, then every document whose last render read their content or
+  // excerpt or a changed value (or site.time, when it moved), handing each output to
+  // on_output; the result is what run() gives on the same source. Returns false when that
+  // cannot be promised (a body reads other documents' values); the renderer is then in a
+  // half state and only good for destruction.
+  bool rerender_bodies(const std::vector<PostEdit>& edits, int64_t now, unsigned threads,
+                       const OutputFn& on_output);
+  // The documents rerender_bodies() rendered last.
+  size_t rerendered() const { return rerendered_; }
+
   // The `site` variable as the final pages saw it (for generators that run afterwards).
   const liquid::Value& site_value() const { return site_; }
   // Every document to write: pages, posts, collection documents with output.
@@ -72,11 +94,32 @@ class SiteRenderer {
 
  private:
   struct LayoutTemplate;
+  struct Paginated {
+    Document* page;
+    liquid::Hash paginator;
+    std::vector<const Document*> posts;
+  };
   using SiteFn = std::function<const liquid::Value&()>;
-  void render_body(Document& d, const SiteFn& site, const liquid::Value& paginator);
-  void render_excerpt(Document& d, const SiteFn& site);
+  void render_body(Document& d, const SiteFn& site, const liquid::Value& paginator, ReadSet* reads);
+  void render_excerpt(Document& d, const SiteFn& site, ReadSet* reads);
   void apply_layouts(Document& d, const liquid::Value& site, const liquid::Value& paginator,
-                     const OutputFn& on_output);
+                     const OutputFn& on_output, ReadSet* reads);
+  // Posts' values with next and previous, then site_ (after phase 1, and after a body edit).
+  void link_posts();
+  // Old values of posts → their new ones, after body edits.
+  struct Replacements {
+    std::unordered_map<const liquid::Hash*, liquid::Value> to;
+    // The old values themselves, alive while `to` is keyed by their addresses.
+    std::vector<liquid::Value> retired;
+  };
+  // After a body edit of d: new values for d and its neighbours in post_values_.
+  void relink_post(Document& d, Replacements& replaced);
+  // v with the replacements swapped in, sharing all that did not change.
+  liquid::Value replace_values(const liquid::Value& v, const Replacements& replaced) const;
+  // paginator.posts of a paginated page from the posts' current values.
+  liquid::Value paginator_value(Paginated& p) const;
+  // A document's value, remembered as that document's when reads are tracked.
+  liquid::Value tracked_value(const Document& d, liquid::Value v) const;
   std::shared_ptr<const std::string> convert(const Document& d, std::string_view text) const;
   std::shared_ptr<const liquid::Template> parse(const std::string& source, const std::string& file,
                                                 int first_line) const;
@@ -93,12 +136,7 @@ class SiteRenderer {
   std::map<std::string, std::unique_ptr<LayoutTemplate>> layouts_;
   std::map<std::string, std::string> urls_by_path_;
   std::map<std::string, std::string> post_urls_;
-  struct Paginated {
-    Document* page;
-    liquid::Hash paginator;
-    std::vector<const Document*> posts;
-  };
-  std::vector<Paginated> paginated_;
+
   std::vector<std::unique_ptr<Document>> generated_;
   markdown::Options markdown_options_;
   ConversionCache* cache_;
@@ -107,6 +145,16 @@ class SiteRenderer {
   std::vector<std::string> warnings_;
   std::mutex warnings_mutex_;
   std::map<const Document*, liquid::Value> post_values_;
+  std::vector<Paginated> paginated_;
+
+  // Read tracking (`serve --watch`).
+  bool tracking_ = false;
+  mutable DocumentHashes document_hashes_;  // filled single-threaded, read while rendering
+  std::unordered_map<const Document*, ReadSet> reads_;        // layouts, and pages' bodies
+  std::unordered_map<const Document*, ReadSet> early_reads_;  // posts' bodies and excerpts
+  bool early_reads_documents_ = false, early_reads_time_ = false;
+  std::unordered_map<const Document*, liquid::Hash> prepared_data_;  // posts' data before run()
+  size_t rerendered_ = 0;
 };
 
 // Runs fn(i) for i in [0, n) on `threads` threads; rethrows the first exception.

@@ -7,6 +7,7 @@
 
 #include "site/jekyll/host.h"
 #include "site/jekyll/octopress_tags.h"
+#include "site/jekyll/read_tracker.h"
 #include "site/markdown/highlight/highlight.h"
 
 namespace mayfly::site {
@@ -99,19 +100,23 @@ TagRenderer post_url_tag(const TagInfo& info) {
   };
 }
 
+// Parsed once per file and text: the file is read each time, so that a process that builds
+// again (serve --watch) never renders a file as it was before an edit.
 class RelativeIncludes {
  public:
   std::shared_ptr<const liquid::Template> get(const std::filesystem::path& file,
                                               const std::string& display, const Environment& env) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = cache_.find(file.string());
-    if (it != cache_.end()) return it->second;
     std::ifstream f(file, std::ios::binary);
     if (!f) return nullptr;
     std::ostringstream s;
     s << f.rdbuf();
-    auto tpl = liquid::Template::parse(s.str(), display, env);
-    cache_.emplace(file.string(), tpl);
+    std::string text = s.str();
+    std::string key = file.string() + '\0' + text;
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    auto tpl = liquid::Template::parse(text, display, env);
+    cache_.emplace(std::move(key), tpl);
     return tpl;
   }
 
@@ -133,6 +138,9 @@ TagRenderer include_relative_tag(const TagInfo& info) {
     std::string rel = (dir / render_markup(ctx, file)).lexically_normal().string();
     auto tpl = cache.get(host.config->source / rel, rel, ctx.env());
     if (!tpl) throw RenderError("could not locate the included file '" + rel + "'");
+    // A source file read behind the documents' values: serve --watch must know.
+    if (auto* tracker = dynamic_cast<ReadTracker*>(liquid::hash_read_observer))
+      tracker->on_file(rel);
     tpl->render_to(ctx, out);
   };
 }

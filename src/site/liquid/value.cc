@@ -9,6 +9,8 @@
 
 namespace mayfly::site::liquid {
 
+constinit thread_local HashReadObserver* hash_read_observer = nullptr;
+
 void Hash::set(std::string key, Value value) {
   if (const Value* existing = find(key)) {
     const_cast<Value&>(*existing) = std::move(value);
@@ -23,6 +25,7 @@ void Hash::set(std::string key, Value value) {
 }
 
 const Value* Hash::find(std::string_view key) const {
+  if (hash_read_observer) hash_read_observer->on_find(*this, key);
   if (!index_.empty()) {
     auto it = index_.find(key);
     return it == index_.end() ? nullptr : &entries_[it->second].second;

@@ -149,6 +149,20 @@ class Value {
       v_;
 };
 
+// Sees which hash values a render reads, for `serve --watch` to know what a page depends on
+// (site/jekyll/read_tracker.h). Every way to a hash's values goes through find(), begin(),
+// entries() or a copy, so each reports here when an observer is set on the thread.
+class HashReadObserver {
+ public:
+  virtual ~HashReadObserver() = default;
+  virtual void on_find(const Hash& h, std::string_view key) = 0;
+  // Any value of h may be read (iteration, a copy).
+  virtual void on_read_all(const Hash& h) = 0;
+};
+
+// The observer of the current thread; null (no cost but a load) outside tracked renders.
+extern constinit thread_local HashReadObserver* hash_read_observer;
+
 // An insertion-ordered map with string keys and hashed lookup.
 class Hash {
  public:
@@ -157,6 +171,16 @@ class Hash {
   Hash(std::initializer_list<Entry> init) {
     for (auto& e : init) set(e.first, e.second);
   }
+  Hash(const Hash& other) : entries_(other.read_all()), index_(other.index_) {}
+  Hash& operator=(const Hash& other) {
+    if (this != &other) {
+      entries_ = other.read_all();
+      index_ = other.index_;
+    }
+    return *this;
+  }
+  Hash(Hash&&) = default;
+  Hash& operator=(Hash&&) = default;
 
   // Inserts or replaces.
   void set(std::string key, Value value);
@@ -164,11 +188,15 @@ class Hash {
   bool contains(std::string_view key) const { return find(key) != nullptr; }
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
-  auto begin() const { return entries_.begin(); }
+  auto begin() const { return read_all().begin(); }
   auto end() const { return entries_.end(); }
-  const std::vector<Entry>& entries() const { return entries_; }
+  const std::vector<Entry>& entries() const { return read_all(); }
 
  private:
+  const std::vector<Entry>& read_all() const {
+    if (hash_read_observer) hash_read_observer->on_read_all(*this);
+    return entries_;
+  }
   static constexpr std::size_t kIndexThreshold = 8;
   std::vector<Entry> entries_;
   std::unordered_map<std::string, std::size_t, StringHash, StringEq> index_;
