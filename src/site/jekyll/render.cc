@@ -651,12 +651,13 @@ void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
     std::call_once(early_once, [&] { early_site = build_site_value(); });
     return early_site;
   };
+  // Built before any body renders, so that a body reading another post's content sees its
+  // source text whatever the thread timing (reproducible output; no read of a content
+  // another thread is writing). Needed only when some body has Liquid in it.
+  if (std::any_of(docs.begin(), docs.end(), [](const Document* d) { return has_liquid(d->body); }))
+    early();
   if (tracking_) {
-    // The document hashes are registered before the render threads look them up (the early
-    // site is needed only when some body has Liquid in it).
-    if (std::any_of(docs.begin(), docs.end(),
-                    [](const Document* d) { return has_liquid(d->body); }))
-      early();
+    // The document hashes are registered before the render threads look them up.
     for (const auto& d : content_.posts) prepared_data_[d.get()] = d->data;
     for (Document* d : docs) early_reads_[d], reads_[d];
     for (Document* d : outputs()) reads_[d];

@@ -143,5 +143,41 @@ TEST(BuildErrors, BadTemplateLeavesTheDestinationUntouched) {
   fs::remove_all(root);
 }
 
+// A post body that reads other posts' content sees their source text, the same on every
+// build whatever the threads do (it once depended on which bodies had rendered first).
+TEST(BuildReproducible, BodiesReadingOtherPostsAreTheSameEveryTime) {
+  fs::path root = fs::temp_directory_path() / ("mayfly-reread-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "_posts");
+  std::ofstream(root / "_config.yml") << "title: t\n";
+  for (int i = 1; i <= 16; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "2026-01-%02d-p%d.md", i, i);
+    std::ofstream(root / "_posts" / name)
+        << "---\ntitle: p" << i << "\n---\n{{ site.posts.last.content }}|"
+        << "{{ site.posts.first.content | size }}\n\n*post " << i << "*\n";
+  }
+  std::string first;
+  for (int round = 0; round < 6; ++round) {
+    BuildOptions o;
+    o.flags.destination = root / ("out" + std::to_string(round));
+    o.threads = 4;
+    build_site(root, o);
+    std::string all;
+    for (int i = 1; i <= 16; ++i) {
+      char rel[64];
+      std::snprintf(rel, sizeof rel, "2026/01/%02d/p%d.html", i, i);
+      all += read(*o.flags.destination / rel);
+    }
+    if (round == 0) {
+      first = all;
+      EXPECT_NE(first.find("{{ site.posts.last.content }}"), std::string::npos) << first;
+    } else {
+      EXPECT_EQ(all, first) << "round " << round;
+    }
+  }
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace mayfly::site
