@@ -42,7 +42,11 @@ bool parse_static(const std::string& v, StaticIp& ip) {
 
 std::string parse_cmdline(const std::string& line, InitConfig& out) {
   std::istringstream words(line);
-  std::string w;
+  std::string w, bad;
+  // Every word is read even after a bad one, so panic= decides what the error does.
+  auto wrong = [&bad](const std::string& word) {
+    if (bad.empty()) bad = word;
+  };
   while (words >> w) {
     size_t eq = w.find('=');
     if (eq == std::string::npos) continue;
@@ -52,15 +56,19 @@ std::string parse_cmdline(const std::string& line, InitConfig& out) {
         out.static_ip.reset();
       } else {
         StaticIp ip;
-        if (!parse_static(value, ip)) return w;
-        out.static_ip = ip;
+        if (parse_static(value, ip))
+          out.static_ip = ip;
+        else
+          wrong(w);
       }
     } else if (key == "port") {
       long p = 0;
-      if (!parse_int(value, 1, 65535, p)) return w;
-      out.port = uint16_t(p);
+      if (parse_int(value, 1, 65535, p))
+        out.port = uint16_t(p);
+      else
+        wrong(w);
     } else if (key == "log") {
-      if (value != "quiet" && value != "info" && value != "access" && value != "debug") return w;
+      if (value != "quiet" && value != "info" && value != "access" && value != "debug") wrong(w);
       out.access_log = value == "access" || value == "debug";
     } else if (key == "panic") {
       // Linux reads panic=SECONDS itself; only our two words are ours.
@@ -68,7 +76,7 @@ std::string parse_cmdline(const std::string& line, InitConfig& out) {
       if (value == "halt") out.reboot_on_panic = false;
     }
   }
-  return {};
+  return bad;
 }
 
 }  // namespace mayfly::init

@@ -3,7 +3,8 @@
 //   ip=dhcp | ip=ADDR/PREFIX[,GATEWAY]   port=N   log=quiet|info|access|debug
 //   panic=halt|reboot
 // Other words are Linux's own (console=, quiet) or the unikernel's that have no meaning
-// here; they are ignored. A malformed value of ours is an error naming the word.
+// here; they are ignored. A malformed value of ours is an error naming the word (the
+// first such), with every other word still read.
 #include <cstdint>
 #include <optional>
 #include <string>

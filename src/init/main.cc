@@ -82,9 +82,9 @@ int main() {
   mi::InitConfig cfg;
   std::string cmdline = read_text("/proc/cmdline");
   mi::say("command line: " + cmdline);
-  if (std::string bad = mi::parse_cmdline(cmdline, cfg); !bad.empty())
-    mi::fatal("bad command line word: " + bad);
+  std::string bad = mi::parse_cmdline(cmdline, cfg);
   mi::set_reboot_on_fatal(cfg.reboot_on_panic);
+  if (!bad.empty()) mi::fatal("bad command line word: " + bad);
 
   // The bundle first: a corrupt one is reported before any waiting on the network.
   mayfly::hosted::MappedFile mapped;

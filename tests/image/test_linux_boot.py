@@ -49,10 +49,9 @@ def linux_dir():
     return found[-1] if found else None
 
 
-def build_image(out, env_extra=None):
+def build_image(out, cmdline="ip=dhcp panic=reboot"):
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-    cmd = [h.MAYFLY, "image", BUNDLE, "-o", out, "--kernel", "linux", "--cmdline",
-           "ip=dhcp panic=reboot"]
+    cmd = [h.MAYFLY, "image", BUNDLE, "-o", out, "--kernel", "linux", "--cmdline", cmdline]
     p = subprocess.run(cmd, capture_output=True, timeout=180, env=env)
     if p.returncode != 0:
         raise AssertionError("mayfly image --kernel linux failed: %s" % p.stderr.decode())
@@ -174,6 +173,39 @@ class LinuxImage(unittest.TestCase):
         self.assertGreater(n, 40)
         missing = parity.exchange(VM.port, parity.request("/missing"))
         self.assertTrue(missing.startswith(b"HTTP/1.1 404 "), missing[:100])
+
+
+class LinuxImageOtherCommandLines(unittest.TestCase):
+    """Each boots a second VM (about 20 s under TCG) after the shared one is done with."""
+
+    def boot(self, cmdline):
+        image = os.path.join(TMP, "other.img")
+        build_image(image, cmdline)
+        return LinuxVm(image, TMP).start()
+
+    def test_static_address(self):
+        vm = self.boot("ip=10.0.2.15/24,10.0.2.2 port=80 panic=reboot")
+        try:
+            vm.wait_http(timeout=240.0)
+            self.assertIn("eth0: 10.0.2.15/24 via 10.0.2.2", vm.console())
+            self.assertNotIn("DHCP", vm.console())
+            got = parity.normalized(parity.exchange(vm.port, parity.request("/missing")))
+            want = parity.normalized(parity.exchange(SRV.port, parity.request("/missing")))
+            self.assertEqual(got, want)
+        finally:
+            vm.stop()
+
+    def test_fatal_error_is_printed_then_reboots(self):
+        # A malformed word of ours is fatal: printed on the console, then reboot(2), which
+        # ends QEMU (-no-reboot) instead of a silent hang.
+        vm = self.boot("ip=10.0.2.15 panic=reboot")
+        try:
+            self.assertTrue(vm.wait_console("rebooting (panic=reboot)", timeout=240.0),
+                            vm.console())
+            self.assertIn("fatal: bad command line word: ip=10.0.2.15", vm.console())
+            vm.proc.wait(timeout=60)
+        finally:
+            vm.stop()
 
 
 if __name__ == "__main__":
