@@ -126,6 +126,10 @@ void add_image_command(CLI::App& app, int& exit_code) {
       std::optional<int64_t> epoch = source_date_epoch();
       spec.mtime = epoch ? *epoch : lb.bundle.created();
       std::vector<uint8_t> disk;
+      if (args->kernel == "linux" && !args->kernel_file.empty())
+        throw std::runtime_error(
+            "--kernel-file is for the mayfly flavour; with --kernel linux "
+            "give --linux-dir");
       if (args->kernel == "linux") {
         image::LinuxImageInputs in;
         in.loader = spec.loader;
@@ -172,14 +176,17 @@ void add_image_command(CLI::App& app, int& exit_code) {
                             {"disk_guid", check.gpt.disk_guid.to_string()}};
         std::cout << j.dump(2) << "\n";
       } else {
+        // The linux flavour's bundle travels inside the initramfs (docs/image.md).
+        std::string parts =
+            spec.flavour == "linux"
+                ? "Linux " + check.kernel_version + " " + human_bytes(check.kernel_bytes) +
+                      " + initramfs " + human_bytes(check.initrd_bytes) +
+                      " (mayfly-init, modules, bundle " + human_bytes(spec.bundle_size) + ")"
+                : "bundle " + human_bytes(spec.bundle_size) + " + kernel " +
+                      human_bytes(check.kernel_bytes);
         std::cout << "wrote " << args->output << " (" << args->format << "): disk "
-                  << human_bytes(disk.size()) << " = bundle " << human_bytes(spec.bundle_size)
-                  << (spec.flavour == "linux" ? " + Linux " + check.kernel_version + " "
-                                              : " + kernel ")
-                  << human_bytes(check.kernel_bytes)
-                  << (check.initrd_bytes ? " + initramfs " + human_bytes(check.initrd_bytes) : "")
-                  << " + loader " << human_bytes(spec.loader.size()) << " + file system\nbundle id "
-                  << id << "\n";
+                  << human_bytes(disk.size()) << " = " << parts << " + loader "
+                  << human_bytes(spec.loader.size()) << " + file system\nbundle id " << id << "\n";
       }
       exit_code = kExitOk;
     } catch (const std::exception& e) {
