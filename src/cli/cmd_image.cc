@@ -144,7 +144,6 @@ void add_image_command(CLI::App& app, int& exit_code) {
         in.mtime = spec.mtime;
         disk = image::build_linux_disk_image(in);
         spec.flavour = "linux";
-        spec.kernel_version = image::load_linux_kernel(in.kernel_dir).version;
       } else {
         spec.kernel = read_whole_file(
             image::find_artifact(args->kernel_file, "mayfly-kernel",
