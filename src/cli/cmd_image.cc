@@ -16,6 +16,7 @@
 #include "image/artifacts.h"
 #include "image/disk_image.h"
 #include "image/gce_archive.h"
+#include "image/linux_image.h"
 
 namespace mayfly::cli {
 namespace {
@@ -69,7 +70,7 @@ void add_image_command(CLI::App& app, int& exit_code) {
     std::string format = "raw";
     std::string kernel = "mayfly";
     std::string cmdline = "ip=dhcp";
-    std::string kernel_file, loader_file;
+    std::string kernel_file, loader_file, linux_dir, init_file;
     BundleFlags flags;
     bool json = false;
   };
@@ -82,7 +83,9 @@ void add_image_command(CLI::App& app, int& exit_code) {
                   "raw (a disk), qcow2 (through qemu-img) or gce (tar.gz holding disk.raw)")
       ->check(CLI::IsMember({"raw", "qcow2", "gce"}))
       ->capture_default_str();
-  cmd->add_option("--kernel", args->kernel, "Kernel flavour: mayfly (the unikernel)")
+  cmd->add_option("--kernel", args->kernel,
+                  "Kernel flavour: mayfly (the unikernel) or linux (Debian's kernel, the "
+                  "fallback for clouds whose devices mayfly has no driver for)")
       ->check(CLI::IsMember({"mayfly", "linux"}))
       ->capture_default_str();
   cmd->add_option("--cmdline", args->cmdline, "Kernel command line (see docs/kernel.md)")
@@ -91,6 +94,11 @@ void add_image_command(CLI::App& app, int& exit_code) {
                   "Kernel ELF to use (default: mayfly-kernel beside this binary)");
   cmd->add_option("--loader-file", args->loader_file,
                   "UEFI loader to use (default: mayfly-uefi.efi beside this binary)");
+  cmd->add_option("--linux-dir", args->linux_dir,
+                  "With --kernel linux: the extracted Debian kernel (default: $MAYFLY_LINUX_DIR, "
+                  "else the newest under /var/cache/mayfly/linux; scripts/install-deps linux)");
+  cmd->add_option("--init-file", args->init_file,
+                  "With --kernel linux: PID 1 to use (default: mayfly-init beside this binary)");
   cmd->add_flag("--json", args->json, "Print the result as JSON on stdout");
   cmd->footer(
       "The disk is GPT with one EFI System Partition: EFI/BOOT/BOOTX64.EFI (mayfly's loader), "
@@ -98,8 +106,6 @@ void add_image_command(CLI::App& app, int& exit_code) {
       "(else the bundle's creation time), the same inputs give a byte-identical image.");
   cmd->callback([args, &exit_code] {
     try {
-      if (args->kernel == "linux")
-        throw std::runtime_error("--kernel linux: the Linux fallback flavour is not built yet");
       // The loader reads one line into a 3.5 KiB buffer below 1 MiB.
       if (args->cmdline.size() > 3000 ||
           args->cmdline.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
@@ -107,24 +113,45 @@ void add_image_command(CLI::App& app, int& exit_code) {
       LoadedBundle lb;
       load_bundle(args->path, args->flags, lb);
       image::DiskSpec spec;
-      spec.kernel = read_whole_file(
-          image::find_artifact(args->kernel_file, "mayfly-kernel",
-                               "build it: cmake --build build --target mayfly-kernel"));
       spec.loader = read_whole_file(
           image::find_artifact(args->loader_file, "mayfly-uefi.efi",
                                "build it: cmake --build build --target mayfly-uefi"));
       spec.bundle = lb.bundle.bytes();
       spec.bundle_size = lb.bundle.size();
       spec.cmdline = args->cmdline;
-      spec.flavour = "mayfly";
-      spec.kernel_version = MAYFLY_VERSION;
       spec.mayfly_version = MAYFLY_VERSION;
       char id[33];
       lb.bundle.id_hex(id);
       spec.bundle_id = id;
       std::optional<int64_t> epoch = source_date_epoch();
       spec.mtime = epoch ? *epoch : lb.bundle.created();
-      std::vector<uint8_t> disk = image::build_disk_image(spec);
+      std::vector<uint8_t> disk;
+      if (args->kernel == "linux" && !args->kernel_file.empty())
+        throw std::runtime_error(
+            "--kernel-file is for the mayfly flavour; with --kernel linux "
+            "give --linux-dir");
+      if (args->kernel == "linux") {
+        image::LinuxImageInputs in;
+        in.loader = spec.loader;
+        in.kernel_dir = image::find_linux_dir(args->linux_dir);
+        in.init = read_whole_file(image::find_artifact(
+            args->init_file, "mayfly-init", "build it: cmake --build build --target mayfly-init"));
+        in.bundle = spec.bundle;
+        in.bundle_size = spec.bundle_size;
+        in.cmdline = args->cmdline;
+        in.mayfly_version = spec.mayfly_version;
+        in.bundle_id = spec.bundle_id;
+        in.mtime = spec.mtime;
+        disk = image::build_linux_disk_image(in);
+        spec.flavour = "linux";
+      } else {
+        spec.kernel = read_whole_file(
+            image::find_artifact(args->kernel_file, "mayfly-kernel",
+                                 "build it: cmake --build build --target mayfly-kernel"));
+        spec.flavour = "mayfly";
+        spec.kernel_version = MAYFLY_VERSION;
+        disk = image::build_disk_image(spec);
+      }
       image::ImageReport check;
       if (std::string e = image::inspect_disk_image(disk.data(), disk.size(), check); !e.empty())
         throw std::runtime_error("internal error: wrote a damaged image: " + e);
@@ -140,15 +167,24 @@ void add_image_command(CLI::App& app, int& exit_code) {
                             {"flavour", spec.flavour},
                             {"disk_bytes", disk.size()},
                             {"bundle_bytes", spec.bundle_size},
-                            {"kernel_bytes", spec.kernel.size()},
+                            {"kernel_bytes", check.kernel_bytes},
+                            {"initrd_bytes", check.initrd_bytes},
+                            {"kernel_version", check.kernel_version},
                             {"loader_bytes", spec.loader.size()},
                             {"bundle_id", spec.bundle_id},
                             {"disk_guid", check.gpt.disk_guid.to_string()}};
         std::cout << j.dump(2) << "\n";
       } else {
+        // The linux flavour's bundle travels inside the initramfs (docs/image.md).
+        std::string parts =
+            spec.flavour == "linux"
+                ? "Linux " + check.kernel_version + " " + human_bytes(check.kernel_bytes) +
+                      " + initramfs " + human_bytes(check.initrd_bytes) +
+                      " (mayfly-init, modules, bundle " + human_bytes(spec.bundle_size) + ")"
+                : "bundle " + human_bytes(spec.bundle_size) + " + kernel " +
+                      human_bytes(check.kernel_bytes);
         std::cout << "wrote " << args->output << " (" << args->format << "): disk "
-                  << human_bytes(disk.size()) << " = bundle " << human_bytes(spec.bundle_size)
-                  << " + kernel " << human_bytes(spec.kernel.size()) << " + loader "
+                  << human_bytes(disk.size()) << " = " << parts << " + loader "
                   << human_bytes(spec.loader.size()) << " + file system\nbundle id " << id << "\n";
       }
       exit_code = kExitOk;
@@ -208,7 +244,8 @@ int inspect_image(const std::string& path, bool json) {
                           {"bundle_id", r.bundle_id},
                           {"bundle_bytes", r.bundle_bytes},
                           {"kernel_bytes", r.kernel_bytes},
-                          {"loader_bytes", r.loader_bytes}};
+                          {"loader_bytes", r.loader_bytes},
+                          {"initrd_bytes", r.initrd_bytes}};
       std::cout << j.dump(2) << "\n";
     } else {
       std::printf("image    %s\nsize     %s\ndisk     GPT %s\n", path.c_str(),
@@ -222,6 +259,9 @@ int inspect_image(const std::string& path, bool json) {
                   r.flavour.c_str(), r.kernel_version.c_str(), human_bytes(r.kernel_bytes).c_str(),
                   r.mayfly_version.c_str(), r.cmdline.c_str(), r.bundle_id.c_str(),
                   human_bytes(r.bundle_bytes).c_str());
+      if (r.initrd_bytes)  // the linux flavour: the bundle travels inside the initramfs
+        std::printf("initrd   %s (mayfly-init, modules, the bundle)\n\n",
+                    human_bytes(r.initrd_bytes).c_str());
       std::printf("%10s  %s\n", "SIZE", "PATH");
       for (const auto& f : r.files)
         std::printf("%10s  %s%s\n", f.directory ? "-" : std::to_string(f.size).c_str(),

@@ -29,6 +29,7 @@
 #include "cli/kernel_path.h"
 #include "cli/site_source.h"
 #include "cli/term.h"
+#include "image/disk_image.h"
 #include "image/ovmf.h"
 
 namespace mayfly::cli {
@@ -252,16 +253,22 @@ int run_vm(const RunArgs& args) {
 
   LoadedBundle lb;
   std::string image_bundle_id;
+  bool linux_image = false;  // the Linux fallback flavour (docs/image.md)
   if (disk_image) {
     if (args.machine != "q35") throw std::runtime_error("a disk image boots with OVMF on q35 only");
     lb.mapped = hosted::MappedFile::open(args.path);
     image_bundle_id = disk_image_bundle_id(lb.mapped.data(), lb.mapped.size(), args.path);
+    image::ImageReport report;
+    image::inspect_disk_image(lb.mapped.data(), lb.mapped.size(), report);
+    linux_image = report.flavour == "linux";
   } else {
     load_bundle(args.path, args.flags, lb);
   }
   uint64_t memory = parse_memory(args.memory);
   if (memory == 0 && disk_image)  // OVMF and the loader's copies of the files
     memory = std::max<uint64_t>(128ull << 20, lb.mapped.size() + (64ull << 20));
+  if (linux_image && args.memory.empty())  // Debian's kernel unpacks the initramfs into RAM
+    memory = std::max<uint64_t>(memory, 512ull << 20);
   if (memory == 0) memory = std::max<uint64_t>(64ull << 20, lb.mapped.size() + (32ull << 20));
   if (memory < lb.mapped.size() + (8ull << 20))
     print_warning("--memory " + args.memory + " leaves less than 8 MiB beside the " +

@@ -14,9 +14,10 @@
 namespace mayfly::image {
 
 struct DiskSpec {
-  std::vector<uint8_t> loader;  // BOOTX64.EFI (PE32+)
-  std::vector<uint8_t> kernel;  // the kernel ELF (PVH)
-  const uint8_t* bundle = nullptr;
+  std::vector<uint8_t> loader;      // BOOTX64.EFI (PE32+)
+  std::vector<uint8_t> kernel;      // the kernel ELF (PVH); flavour "linux": vmlinuz (PE/EFI)
+  std::vector<uint8_t> initrd;      // flavour "linux" only: the initramfs (holds the bundle)
+  const uint8_t* bundle = nullptr;  // flavour "mayfly": the bundle, a file on the ESP
   size_t bundle_size = 0;
   std::string cmdline;
   std::string flavour = "mayfly";
@@ -49,7 +50,7 @@ struct ImageReport {
   std::vector<ImageFile> files;
   std::string flavour, kernel_version, mayfly_version, cmdline;
   std::string bundle_id;  // read from the bundle itself
-  uint64_t kernel_bytes = 0, bundle_bytes = 0, loader_bytes = 0;
+  uint64_t kernel_bytes = 0, bundle_bytes = 0, loader_bytes = 0, initrd_bytes = 0;
 };
 
 // Checks the disk image data[0..size) all the way down (GPT, FAT, the files' presence and

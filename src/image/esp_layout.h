@@ -9,5 +9,10 @@ inline constexpr const char* kBundlePath = "mayfly/site.mfb";
 inline constexpr const char* kCmdlinePath = "mayfly/cmdline.txt";
 // "key value" lines: flavour, kernel-version, mayfly-version, bundle-id.
 inline constexpr const char* kManifestPath = "mayfly/image.txt";
+// The Linux fallback flavour: Debian's kernel (a PE/EFI image) and mayfly's initramfs,
+// which holds the bundle (linux_image.h); no kernel.elf and no site.mfb on the ESP.
+inline constexpr const char* kLinuxKernelPath = "mayfly/vmlinuz";
+inline constexpr const char* kInitrdPath = "mayfly/initrd.img";
+inline constexpr const char* kInitrdBundlePath = "site.mfb";  // inside the initramfs
 
 }  // namespace mayfly::image::esp

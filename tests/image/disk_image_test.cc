@@ -5,6 +5,7 @@
 
 #include "bundle/reader.h"
 #include "bundle/writer.h"
+#include "image/cpio.h"
 #include "image/disk_image.h"
 #include "image/esp_layout.h"
 
@@ -165,6 +166,63 @@ TEST(DiskImage, NeedsLoaderAndKernel) {
   Fixture f;
   f.spec.loader.clear();
   EXPECT_THROW(build_disk_image(f.spec), std::invalid_argument);
+}
+
+// The Linux flavour: vmlinuz and initrd.img instead of kernel.elf and site.mfb; the bundle
+// is found inside the initramfs.
+struct LinuxFixture : Fixture {
+  std::vector<uint8_t> initrd;
+  explicit LinuxFixture(bool with_bundle = true) {
+    spec.flavour = "linux";
+    spec.kernel.assign(300000, 0);
+    spec.kernel[0] = 'M';
+    spec.kernel[1] = 'Z';
+    std::memcpy(spec.kernel.data() + 0x202, "HdrS", 4);
+    std::string init = "#!static";
+    std::vector<CpioEntry> e = {
+        {"init", kCpioFile | 0755, reinterpret_cast<const uint8_t*>(init.data()), init.size()}};
+    if (with_bundle) e.push_back({"site.mfb", kCpioFile | 0444, site.data(), site.size()});
+    spec.initrd = write_cpio(e, spec.mtime);
+    spec.bundle = nullptr;
+    spec.bundle_size = 0;
+    spec.kernel_version = "6.1.0-57-amd64";
+  }
+};
+
+TEST(DiskImage, LinuxFlavourRoundTrip) {
+  LinuxFixture f;
+  std::vector<uint8_t> disk = build_disk_image(f.spec);
+  EXPECT_EQ(disk, build_disk_image(f.spec));
+  ImageReport r;
+  ASSERT_EQ(inspect_disk_image(disk.data(), disk.size(), r), "");
+  EXPECT_EQ(r.flavour, "linux");
+  EXPECT_EQ(r.kernel_version, "6.1.0-57-amd64");
+  EXPECT_EQ(r.bundle_id, f.spec.bundle_id);
+  EXPECT_EQ(r.bundle_bytes, f.site.size());
+  EXPECT_EQ(r.initrd_bytes, f.spec.initrd.size());
+  bool has_vmlinuz = false, has_elf = false;
+  for (const ImageFile& file : r.files) {
+    has_vmlinuz |= file.path == std::string("/") + esp::kLinuxKernelPath;
+    has_elf |= file.path == std::string("/") + esp::kKernelPath;
+  }
+  EXPECT_TRUE(has_vmlinuz);
+  EXPECT_FALSE(has_elf);
+}
+
+TEST(DiskImage, LinuxFlavourDamage) {
+  LinuxFixture no_bundle(false);
+  std::vector<uint8_t> disk = build_disk_image(no_bundle.spec);
+  ImageReport r;
+  EXPECT_NE(inspect_disk_image(disk.data(), disk.size(), r).find("no site.mfb inside"),
+            std::string::npos);
+  LinuxFixture not_linux;
+  not_linux.spec.kernel[0x202] = 'X';
+  disk = build_disk_image(not_linux.spec);
+  EXPECT_NE(inspect_disk_image(disk.data(), disk.size(), r).find("not a Linux EFI-stub kernel"),
+            std::string::npos);
+  LinuxFixture no_initrd;
+  no_initrd.spec.initrd.clear();
+  EXPECT_THROW(build_disk_image(no_initrd.spec), std::invalid_argument);
 }
 
 }  // namespace

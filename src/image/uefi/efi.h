@@ -88,7 +88,8 @@ struct BootServices {
   void* signal_event;
   void* close_event;
   void* check_event;
-  void* install_protocol_interface;
+  Status (*install_protocol_interface)(Handle* handle, const Guid* protocol,
+                                       uint32_t interface_type, void* interface);
   void* reinstall_protocol_interface;
   void* uninstall_protocol_interface;
   Status (*handle_protocol)(Handle, const Guid*, void** interface);
@@ -97,8 +98,9 @@ struct BootServices {
   void* locate_handle;
   void* locate_device_path;
   void* install_configuration_table;
-  void* load_image;
-  void* start_image;
+  Status (*load_image)(bool boot_policy, Handle parent, const void* device_path, const void* source,
+                       uint64_t source_size, Handle* image);
+  Status (*start_image)(Handle image, uint64_t* exit_data_size, Char16** exit_data);
   void* exit;
   void* unload_image;
   Status (*exit_boot_services)(Handle image, uint64_t map_key);
@@ -160,6 +162,19 @@ struct SimpleFileSystem {
 };
 
 constexpr uint64_t kFileModeRead = 1;
+constexpr uint32_t kNativeInterface = 0;  // EFI_NATIVE_INTERFACE (§7.3)
+constexpr Status kUnsupported = kErrorBit | 3;
+
+// §13.2 EFI_LOAD_FILE2_PROTOCOL: the firmware-side (here: our) provider of a file that has
+// no file system, such as Linux's initrd.
+struct LoadFile2 {
+  Status (*load_file)(LoadFile2* self, const void* file_path, bool boot_policy,
+                      uint64_t* buffer_size, void* buffer);
+};
+
+// §10.3 device path nodes: type, subtype, 16-bit length (little endian, unaligned).
+constexpr uint8_t kMediaDevicePath = 4, kMediaVendorSubtype = 3, kMediaFilePathSubtype = 4;
+constexpr uint8_t kEndDevicePath = 0x7F, kEndEntireSubtype = 0xFF;
 
 inline constexpr Guid kLoadedImageGuid = {
     0x5B1B31A1, 0x9562, 0x11d2, {0x8E, 0x3F, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
@@ -169,5 +184,15 @@ inline constexpr Guid kAcpi20TableGuid = {
     0x8868e871, 0xe4f1, 0x11d3, {0xbc, 0x22, 0x00, 0x80, 0xc7, 0x3c, 0x88, 0x81}};
 inline constexpr Guid kAcpi10TableGuid = {
     0xeb9d2d30, 0x2d88, 0x11d3, {0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d}};
+
+inline constexpr Guid kDevicePathGuid = {
+    0x09576e91, 0x6d3f, 0x11d2, {0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b}};
+inline constexpr Guid kLoadFile2Guid = {
+    0x4006c0c1, 0xfcb3, 0x403e, {0x99, 0x6d, 0x4a, 0x6c, 0x87, 0x24, 0xe0, 0x6d}};
+// Linux's LINUX_EFI_INITRD_MEDIA_GUID (include/linux/efi.h): the EFI stub (kernels >= 5.8
+// on x86) looks up the LoadFile2 protocol on the handle whose device path is exactly this
+// vendor media node and an end node, and loads the initrd through it.
+inline constexpr Guid kLinuxInitrdMediaGuid = {
+    0x5568e427, 0x68fc, 0x4f3d, {0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68}};
 
 }  // namespace efi

@@ -4,6 +4,7 @@
 // services and enters the kernel's one entry point (the PVH 32-bit entry, docs/kernel.md)
 // through trampoline.cc. Freestanding: no library, only the firmware's services.
 #include "image/uefi/efi.h"
+#include "image/uefi/linux_chain.h"
 #include "image/uefi/pvh_start.h"
 #include "image/uefi/trampoline.h"
 
@@ -220,6 +221,27 @@ extern "C" efi::Status efi_main(efi::Handle image, efi::SystemTable* system_tabl
   efi::File* root = nullptr;
   s = fs->open_volume(fs, &root);
   if (s != efi::kSuccess) return fail("cannot open the EFI System Partition", s);
+
+  // The Linux fallback flavour (docs/image.md) has \mayfly\vmlinuz instead of kernel.elf.
+  Loaded vmlinuz;
+  if (read_file(root, u"\\mayfly\\vmlinuz", ~uint64_t(0), vmlinuz) == efi::kSuccess) {
+    Loaded initrd, line;
+    if ((s = read_file(root, u"\\mayfly\\initrd.img", ~uint64_t(0), initrd)) != efi::kSuccess)
+      return fail("cannot read \\mayfly\\initrd.img", s);
+    if ((s = read_file(root, u"\\mayfly\\cmdline.txt", ~uint64_t(0), line)) != efi::kSuccess)
+      return fail("cannot read \\mayfly\\cmdline.txt", s);
+    root->close(root);
+    print("mayfly-uefi: starting Linux (vmlinuz ");
+    print_hex(vmlinuz.size);
+    print(", initrd ");
+    print_hex(initrd.size);
+    print(" bytes)\n");
+    mayfly_uefi::LinuxBoot boot{vmlinuz.data, vmlinuz.size, initrd.data, initrd.size,
+                                reinterpret_cast<const char*>(line.data)};
+    const char* what = "";
+    s = mayfly_uefi::start_linux(image, st, boot, what);
+    return fail(what, s);
+  }
 
   // The kernel first: its fixed physical range is claimed before anything else is placed.
   Loaded kernel, bundle, cmdline;
