@@ -66,6 +66,8 @@ constexpr ProviderSetting kEc2Settings[] = {
     {"endpoint_url", "--endpoint-url", "ec2: another endpoint (emulators, other partitions)"},
     {"health_url", "--health-url",
      "ec2: check health at this stand-in URL instead of the instances (emulators)"},
+    {"flavour", "--flavour",
+     "ec2: the image's kernel: auto (by instance type), linux (Debian's, for Nitro), mayfly"},
 };
 
 bool is_provider_setting(const std::string& key) {
@@ -173,7 +175,8 @@ Target resolve_target(const DeployArgs& args, deploy::StateStore& store) {
           throw std::runtime_error(where +
                                    ": unknown setting (provider, address, memory, keep, "
                                    "network, region, profile, instance_type, subnet, "
-                                   "security_group, elastic_ip, endpoint_url, health_url)");
+                                   "security_group, elastic_ip, endpoint_url, health_url, "
+                                   "flavour)");
         }
       }
     }
@@ -236,6 +239,9 @@ std::unique_ptr<deploy::Provider> make_ec2_provider(const Target& target, const 
   settings.security_group = setting_of(target, "security_group");
   settings.elastic_ip = setting_of(target, "elastic_ip");
   settings.health_url = setting_of(target, "health_url");
+  if (std::string flavour = setting_of(target, "flavour"); !flavour.empty()) {
+    settings.flavour = flavour;
+  }
   settings.kernel_path = required_kernel(args);
   settings.loader_path = image::find_artifact(args.loader, "mayfly-uefi.efi",
                                               "build it: cmake --build build --target mayfly-uefi");

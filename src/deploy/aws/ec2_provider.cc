@@ -15,7 +15,9 @@
 #include "deploy/aws/sigv4.h"
 #include "hosted/atomic_file.h"
 #include "hosted/mapped_file.h"
+#include "image/artifacts.h"
 #include "image/disk_image.h"
+#include "image/linux_image.h"
 
 namespace mayfly::aws {
 namespace {
@@ -60,6 +62,28 @@ bool is_nitro_instance_type(const std::string& instance_type) {
                       [&](const char* xen) { return family == xen; });
 }
 
+std::string image_flavour(const Ec2ProviderSettings& settings) {
+  const std::string& type = settings.instance_type;
+  if (settings.flavour != "auto" && settings.flavour != "mayfly" && settings.flavour != "linux") {
+    throw deploy::ProviderError("unknown kernel flavour '" + settings.flavour +
+                                "' (auto, mayfly, linux)");
+  }
+  if (!is_nitro_instance_type(type)) {
+    if (settings.health_url.empty()) {
+      throw deploy::ProviderError("instance type " + type +
+                                  " is a Xen type: it cannot boot UEFI images; use a Nitro "
+                                  "type (t3, m5, c6i, ...); nothing was created");
+    }
+    return settings.flavour == "linux" ? "linux" : "mayfly";
+  }
+  if (settings.flavour == "mayfly" && settings.health_url.empty()) {
+    throw deploy::ProviderError("instance type " + type +
+                                " networks only through ENA, which mayfly's unikernel does not "
+                                "drive yet: use --flavour linux (or auto); nothing was created");
+  }
+  return settings.flavour == "mayfly" ? "mayfly" : "linux";
+}
+
 Ec2Provider::Ec2Provider(Ec2ProviderSettings settings) : settings_(std::move(settings)) {
   ec2_client_ = std::make_unique<AwsClient>(settings_.aws, "ec2", settings_.client);
   ec2_ = std::make_unique<Ec2>(*ec2_client_);
@@ -92,18 +116,34 @@ std::string Ec2Provider::make_disk_image(const deploy::ImageInput& input) {
   if (bundle::Error error = site.open(mapped.data(), mapped.size()); error != bundle::Error::None) {
     throw deploy::ProviderError(input.bundle_path + ": " + bundle::describe(error));
   }
-  image::DiskSpec spec;
-  spec.kernel = read_whole_file(settings_.kernel_path);
-  spec.loader = read_whole_file(settings_.loader_path);
-  spec.bundle = site.bytes();
-  spec.bundle_size = site.size();
-  spec.cmdline = settings_.cmdline;
-  spec.flavour = "mayfly";
-  spec.kernel_version = MAYFLY_VERSION;
-  spec.mayfly_version = MAYFLY_VERSION;
-  spec.bundle_id = input.bundle_id;
-  spec.mtime = site.created();  // the bundle's time already honours SOURCE_DATE_EPOCH
-  std::vector<uint8_t> disk = image::build_disk_image(spec);
+  std::vector<uint8_t> disk;
+  if (image_flavour(settings_) == "linux") {
+    image::LinuxImageInputs in;
+    in.loader = read_whole_file(settings_.loader_path);
+    in.kernel_dir = settings_.linux_dir;
+    in.init = read_whole_file(image::find_artifact(
+        settings_.init_path, "mayfly-init", "build it: cmake --build build --target mayfly-init"));
+    in.bundle = site.bytes();
+    in.bundle_size = site.size();
+    in.cmdline = settings_.cmdline;
+    in.mayfly_version = MAYFLY_VERSION;
+    in.bundle_id = input.bundle_id;
+    in.mtime = site.created();
+    disk = image::build_linux_disk_image(in);
+  } else {
+    image::DiskSpec spec;
+    spec.kernel = read_whole_file(settings_.kernel_path);
+    spec.loader = read_whole_file(settings_.loader_path);
+    spec.bundle = site.bytes();
+    spec.bundle_size = site.size();
+    spec.cmdline = settings_.cmdline;
+    spec.flavour = "mayfly";
+    spec.kernel_version = MAYFLY_VERSION;
+    spec.mayfly_version = MAYFLY_VERSION;
+    spec.bundle_id = input.bundle_id;
+    spec.mtime = site.created();  // the bundle's time already honours SOURCE_DATE_EPOCH
+    disk = image::build_disk_image(spec);
+  }
   std::string path =
       settings_.scratch_dir + "/ec2-image-" + record_tag(input.image_id, input.created) + ".img";
   hosted::write_file_atomic(path, disk.data(), disk.size());
@@ -111,18 +151,7 @@ std::string Ec2Provider::make_disk_image(const deploy::ImageInput& input) {
 }
 
 std::string Ec2Provider::create_image(const deploy::ImageInput& input) {
-  if (settings_.health_url.empty()) {
-    // Say it before anything is made: the image would boot but could not answer.
-    throw deploy::ProviderError(
-        is_nitro_instance_type(settings_.instance_type)
-            ? "instance type " + settings_.instance_type +
-                  " is a Nitro type: it networks only through ENA, which mayfly's unikernel "
-                  "does not drive yet, and the linux image flavour is not built yet; nothing "
-                  "was created (see docs/aws.md)"
-            : "instance type " + settings_.instance_type +
-                  " is a Xen type: it cannot boot UEFI images; nothing was created (see "
-                  "docs/aws.md)");
-  }
+  image_flavour(settings_);  // says before anything is made when no flavour can serve
   const std::string record = record_tag(input.image_id, input.created);
   const Tags find = {{kTargetTag, input.target}, {kImageTag, record}};
   Tags tags = find;
@@ -406,6 +435,14 @@ std::string Ec2Provider::address_url(const deploy::Target&) {
   return address_ip_.empty() ? std::string() : "http://" + address_ip_;
 }
 
+std::string Ec2Provider::flavour_for_plan() const {
+  try {
+    return image_flavour(settings_);
+  } catch (const deploy::ProviderError& error) {
+    return std::string("none: ") + error.what();
+  }
+}
+
 std::vector<std::string> Ec2Provider::planned_calls(const std::string& step) const {
   if (step == "image") {
     return {"EBS StartSnapshot (tags mayfly:target, mayfly:image; ClientToken)",
@@ -413,7 +450,9 @@ std::vector<std::string> Ec2Provider::planned_calls(const std::string& step) con
                 std::to_string(settings_.upload_workers) + " at once)",
             "EBS CompleteSnapshot (LINEAR SHA-256 aggregate)",
             "EC2 DescribeSnapshots until completed",
-            "EC2 RegisterImage (BootMode uefi, EnaSupport, gp3 root from the snapshot)",
+            "EC2 RegisterImage (BootMode uefi, EnaSupport, gp3 root from the snapshot; kernel "
+            "flavour " +
+                flavour_for_plan() + ")",
             "EC2 CreateTags on the image and the snapshot"};
   }
   if (step == "instance") {

@@ -30,6 +30,12 @@ struct Ec2ProviderSettings {
   // machines. Flagged in the output whenever it is used.
   std::string health_url;
   std::string kernel_path, loader_path;  // mayfly-kernel, mayfly-uefi.efi
+  // The image's kernel flavour: "auto" (by instance type: Nitro types network only through
+  // ENA, so they get "linux"), "mayfly" (the unikernel), or "linux" (Debian's kernel with
+  // mayfly-init, docs/image.md).
+  std::string flavour = "auto";
+  std::string init_path;  // mayfly-init; "" = beside this binary
+  std::string linux_dir;  // the unpacked Debian kernel; "" = image::find_linux_dir's default
   std::string cmdline = "ip=dhcp";
   std::string scratch_dir;  // the disk image is written here before the upload
   int upload_workers = 16;
@@ -42,6 +48,11 @@ struct Ec2ProviderSettings {
 // The instance families built on the Nitro system: they network only through ENA. Used to
 // tell people which kernel flavour an instance type needs.
 bool is_nitro_instance_type(const std::string& instance_type);
+
+// The flavour an image for `settings` gets, or throws ProviderError saying why none can
+// serve there (a Xen type cannot boot UEFI; no EC2 type offers virtio-net for the
+// unikernel, unless health checks go to a stand-in).
+std::string image_flavour(const Ec2ProviderSettings& settings);
 
 class Ec2Provider : public deploy::Provider {
  public:
@@ -73,6 +84,7 @@ class Ec2Provider : public deploy::Provider {
   std::string make_disk_image(const deploy::ImageInput& input);
   void delete_abandoned_snapshots(const std::string& target, const std::string& record);
   std::string instance_url(const Instance& instance) const;
+  std::string flavour_for_plan() const;
   std::string idempotency_token(const std::string& kind, const std::string& target,
                                 const std::string& record) const;
 
