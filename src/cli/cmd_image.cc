@@ -99,6 +99,8 @@ void add_image_command(CLI::App& app, int& exit_code) {
                   "else the newest under /var/cache/mayfly/linux; scripts/install-deps linux)");
   cmd->add_option("--init-file", args->init_file,
                   "With --kernel linux: PID 1 to use (default: mayfly-init beside this binary)");
+  cmd->add_option("--header", args->flags.headers,
+                  "Extra response header when bundling a directory, 'Name: value' (repeatable)");
   cmd->add_flag("--json", args->json, "Print the result as JSON on stdout");
   cmd->footer(
       "The disk is GPT with one EFI System Partition: EFI/BOOT/BOOTX64.EFI (mayfly's loader), "

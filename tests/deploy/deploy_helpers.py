@@ -3,6 +3,7 @@ that runs during a deploy, and finding a test's QEMU processes. Standard library
 import http.client
 import os
 import socket
+import sqlite3
 import threading
 import time
 
@@ -118,3 +119,21 @@ def http_get(host, port, path="/"):
     body = response.read()
     connection.close()
     return response.status, body
+
+
+def wait_for_step(state_db, process, step, timeout):
+    """Until the deploy `process` has journaled the start of `step` (True), or it ended or
+    `timeout` seconds passed (False). Reads the state read-only, as any other command could."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            db = sqlite3.connect(f"file:{state_db}?mode=ro", uri=True, timeout=1)
+            row = db.execute("SELECT step FROM journal WHERE phase='begin' "
+                             "ORDER BY seq DESC LIMIT 1").fetchone()
+            db.close()
+        except sqlite3.Error:
+            row = None
+        if row and row[0] == step:
+            return True
+        time.sleep(0.002)
+    return False

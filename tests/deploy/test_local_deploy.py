@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ import time
 import unittest
 
 from deploy_helpers import Load, free_port, http_get, vms, write_site
+from deploy_helpers import wait_for_step as wait_for_journal_step
 
 MAYFLY = None
 
@@ -196,19 +196,7 @@ class LocalDeployTest(unittest.TestCase):
         self.assertEqual(len(self.vms()), 1)
 
     def wait_for_step(self, process, step):
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                db = sqlite3.connect(f"file:{self.state}?mode=ro", uri=True, timeout=1)
-                row = db.execute("SELECT step FROM journal WHERE phase='begin' "
-                                 "ORDER BY seq DESC LIMIT 1").fetchone()
-                db.close()
-            except sqlite3.Error:
-                row = None
-            if row and row[0] == step:
-                return True
-            time.sleep(0.002)
-        return False
+        return wait_for_journal_step(self.state, process, step, 120)
 
     def kill_at(self, process, step):
         """SIGKILL `process` once the journal shows `step` begun (or it has exited)."""

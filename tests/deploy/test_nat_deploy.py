@@ -14,7 +14,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ import time
 import unittest
 
 from deploy_helpers import Load, http_get, vms, write_site
+from deploy_helpers import wait_for_step as wait_for_journal_step
 
 MAYFLY = None
 # The stable address: on the namespace's loopback device but not in 127.0.0.0/8 (nat mode
@@ -208,19 +208,7 @@ class NatDeployTest(unittest.TestCase):
         self.assertEqual(self.vms(), [])
 
     def wait_for_step(self, process, step):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                db = sqlite3.connect(f"file:{self.state}?mode=ro", uri=True, timeout=1)
-                row = db.execute("SELECT step FROM journal WHERE phase='begin' "
-                                 "ORDER BY seq DESC LIMIT 1").fetchone()
-                db.close()
-            except sqlite3.Error:
-                row = None
-            if row and row[0] == step:
-                return True
-            time.sleep(0.002)
-        return False
+        return wait_for_journal_step(self.state, process, step, 60)
 
 
 def unusable():

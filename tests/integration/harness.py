@@ -73,7 +73,10 @@ def read_fixture(rel):
 # MAYFLY_TARGET=unikernel: every Server is `mayfly run` (the unikernel in QEMU, TCG unless
 # MAYFLY_ACCEL says otherwise) instead of `mayfly serve`; options other than --header are
 # hosted-only and dropped. tests/kernel runs the HTTP suite this way.
+# MAYFLY_TARGET=image / image-linux: the site is made into a disk image of that flavour
+# (`mayfly image`, headers baked in) and booted by `mayfly run` under OVMF.
 TARGET = os.environ.get("MAYFLY_TARGET", "serve")
+VM_TARGETS = ("unikernel", "image", "image-linux")
 
 
 def unikernel_args(path, port, extra):
@@ -86,6 +89,22 @@ def unikernel_args(path, port, extra):
         if a == "--header" and i + 1 < len(extra):
             args += ["--header", extra[i + 1]]
     return args
+
+
+def image_args(path, port, extra, workdir):
+    headers = []
+    extra = list(extra)
+    for i, a in enumerate(extra):
+        if a == "--header" and i + 1 < len(extra):
+            headers += ["--header", extra[i + 1]]
+    image = os.path.join(workdir, "site-%d.img" % port)
+    flavour = "linux" if TARGET == "image-linux" else "mayfly"
+    made = subprocess.run([MAYFLY, "image", path, "-o", image, "--kernel", flavour] + headers,
+                          capture_output=True, timeout=300, env=clean_env())
+    if made.returncode != 0:
+        raise RuntimeError("mayfly image failed: %s" % made.stderr.decode())
+    return [MAYFLY, "run", image, "--port", str(port), "--accel",
+            os.environ.get("MAYFLY_ACCEL", "tcg"), "--ready-timeout", "240"]
 
 
 def run_mayfly(args, timeout=60, env=None):
@@ -108,13 +127,15 @@ class Server:
         self.args += list(extra)
         if TARGET == "unikernel":
             self.args = unikernel_args(path, self.port, extra)
+        elif TARGET in ("image", "image-linux"):
+            self.args = image_args(path, self.port, extra, self.workdir)
         self.stdout_path = os.path.join(self.workdir, "serve-%d.out" % self.port)
         self.stderr_path = os.path.join(self.workdir, "serve-%d.err" % self.port)
         self.proc = None
 
     def start(self, timeout=None):
         if timeout is None:
-            timeout = 90.0 if TARGET == "unikernel" else 20.0
+            timeout = 240.0 if TARGET in VM_TARGETS else 20.0
         self._out = open(self.stdout_path, "wb")
         self._err = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.args, stdout=self._out, stderr=self._err,
