@@ -51,20 +51,22 @@ uint64_t xxhash64(const void* data, size_t len, uint64_t seed) {
     h = seed + kP5;
   }
   h += uint64_t(len);
-  while (p + 8 <= end) {
+  // Counted by what is left, never by forming p + 8 past the end: empty input may come
+  // with a null pointer, and null + 8 is undefined even if never read.
+  size_t left = len - size_t(p - static_cast<const uint8_t*>(data));
+  for (; left >= 8; left -= 8, p += 8) {
     h ^= round(0, load_le64(p));
     h = rotl(h, 27) * kP1 + kP4;
-    p += 8;
   }
-  if (p + 4 <= end) {
+  if (left >= 4) {
     h ^= uint64_t(load_le32(p)) * kP1;
     h = rotl(h, 23) * kP2 + kP3;
     p += 4;
+    left -= 4;
   }
-  while (p < end) {
+  for (; left > 0; --left, ++p) {
     h ^= uint64_t(*p) * kP5;
     h = rotl(h, 11) * kP1;
-    ++p;
   }
   h ^= h >> 33;
   h *= kP2;
