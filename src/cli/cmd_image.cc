@@ -6,7 +6,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 
 #include "cli/commands.h"
 #include "cli/site_source.h"
@@ -17,18 +16,10 @@
 #include "image/disk_image.h"
 #include "image/gce_archive.h"
 #include "image/linux_image.h"
+#include "image/site_disk.h"
 
 namespace mayfly::cli {
 namespace {
-
-std::vector<uint8_t> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad()) throw std::runtime_error(path + ": read error");
-  return bytes;
-}
 
 // qcow2 through Debian's qemu-img: the raw image goes to a temporary file beside the
 // output, qemu-img writes a second temporary file, which is renamed into place.
@@ -114,46 +105,22 @@ void add_image_command(CLI::App& app, int& exit_code) {
         throw std::runtime_error("--cmdline: one line of at most 3000 characters");
       LoadedBundle lb;
       load_bundle(args->path, args->flags, lb);
-      image::DiskSpec spec;
-      spec.loader = read_whole_file(
-          image::find_artifact(args->loader_file, "mayfly-uefi.efi",
-                               "build it: cmake --build build --target mayfly-uefi"));
-      spec.bundle = lb.bundle.bytes();
-      spec.bundle_size = lb.bundle.size();
-      spec.cmdline = args->cmdline;
-      spec.mayfly_version = MAYFLY_VERSION;
       char id[33];
       lb.bundle.id_hex(id);
-      spec.bundle_id = id;
       std::optional<int64_t> epoch = source_date_epoch();
-      spec.mtime = epoch ? *epoch : lb.bundle.created();
-      std::vector<uint8_t> disk;
-      if (args->kernel == "linux" && !args->kernel_file.empty())
-        throw std::runtime_error(
-            "--kernel-file is for the mayfly flavour; with --kernel linux "
-            "give --linux-dir");
-      if (args->kernel == "linux") {
-        image::LinuxImageInputs in;
-        in.loader = spec.loader;
-        in.kernel_dir = image::find_linux_dir(args->linux_dir);
-        in.init = read_whole_file(image::find_artifact(
-            args->init_file, "mayfly-init", "build it: cmake --build build --target mayfly-init"));
-        in.bundle = spec.bundle;
-        in.bundle_size = spec.bundle_size;
-        in.cmdline = args->cmdline;
-        in.mayfly_version = spec.mayfly_version;
-        in.bundle_id = spec.bundle_id;
-        in.mtime = spec.mtime;
-        disk = image::build_linux_disk_image(in);
-        spec.flavour = "linux";
-      } else {
-        spec.kernel = read_whole_file(
-            image::find_artifact(args->kernel_file, "mayfly-kernel",
-                                 "build it: cmake --build build --target mayfly-kernel"));
-        spec.flavour = "mayfly";
-        spec.kernel_version = MAYFLY_VERSION;
-        disk = image::build_disk_image(spec);
-      }
+      const int64_t mtime = epoch ? *epoch : lb.bundle.created();
+      image::SiteDiskInputs in;
+      in.flavour = args->kernel;
+      in.loader_file = args->loader_file;
+      in.kernel_file = args->kernel_file;
+      in.init_file = args->init_file;
+      in.linux_dir = args->linux_dir;
+      in.bundle = lb.bundle.bytes();
+      in.bundle_size = lb.bundle.size();
+      in.bundle_id = id;
+      in.cmdline = args->cmdline;
+      in.mtime = mtime;
+      std::vector<uint8_t> disk = image::build_site_disk(in);
       image::ImageReport check;
       if (std::string e = image::inspect_disk_image(disk.data(), disk.size(), check); !e.empty())
         throw std::runtime_error("internal error: wrote a damaged image: " + e);
@@ -162,32 +129,32 @@ void add_image_command(CLI::App& app, int& exit_code) {
       else if (args->format == "qcow2")
         write_qcow2(args->output, disk);
       else
-        image::write_gce_archive(args->output, disk, spec.mtime);
+        image::write_gce_archive(args->output, disk, mtime);
       if (args->json) {
         nlohmann::json j = {{"output", args->output},
                             {"format", args->format},
-                            {"flavour", spec.flavour},
+                            {"flavour", args->kernel},
                             {"disk_bytes", disk.size()},
-                            {"bundle_bytes", spec.bundle_size},
+                            {"bundle_bytes", lb.bundle.size()},
                             {"kernel_bytes", check.kernel_bytes},
                             {"initrd_bytes", check.initrd_bytes},
                             {"kernel_version", check.kernel_version},
-                            {"loader_bytes", spec.loader.size()},
-                            {"bundle_id", spec.bundle_id},
+                            {"loader_bytes", check.loader_bytes},
+                            {"bundle_id", std::string(id)},
                             {"disk_guid", check.gpt.disk_guid.to_string()}};
         std::cout << j.dump(2) << "\n";
       } else {
         // The linux flavour's bundle travels inside the initramfs (docs/image.md).
         std::string parts =
-            spec.flavour == "linux"
+            args->kernel == "linux"
                 ? "Linux " + check.kernel_version + " " + human_bytes(check.kernel_bytes) +
                       " + initramfs " + human_bytes(check.initrd_bytes) +
-                      " (mayfly-init, modules, bundle " + human_bytes(spec.bundle_size) + ")"
-                : "bundle " + human_bytes(spec.bundle_size) + " + kernel " +
+                      " (mayfly-init, modules, bundle " + human_bytes(lb.bundle.size()) + ")"
+                : "bundle " + human_bytes(lb.bundle.size()) + " + kernel " +
                       human_bytes(check.kernel_bytes);
         std::cout << "wrote " << args->output << " (" << args->format << "): disk "
                   << human_bytes(disk.size()) << " = " << parts << " + loader "
-                  << human_bytes(spec.loader.size()) << " + file system\nbundle id " << id << "\n";
+                  << human_bytes(check.loader_bytes) << " + file system\nbundle id " << id << "\n";
       }
       exit_code = kExitOk;
     } catch (const std::exception& e) {

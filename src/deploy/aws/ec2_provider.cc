@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include "bundle/reader.h"
@@ -15,9 +13,7 @@
 #include "deploy/aws/sigv4.h"
 #include "hosted/atomic_file.h"
 #include "hosted/mapped_file.h"
-#include "image/artifacts.h"
-#include "image/disk_image.h"
-#include "image/linux_image.h"
+#include "image/site_disk.h"
 
 namespace mayfly::aws {
 namespace {
@@ -27,15 +23,6 @@ constexpr const char* kImageTag = "mayfly:image";
 constexpr const char* kInstanceTag = "mayfly:instance";
 constexpr const char* kBundleTag = "mayfly:bundle";
 constexpr const char* kAmiTag = "mayfly:ami";
-
-std::vector<uint8_t> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw deploy::ProviderError(path + ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad()) throw deploy::ProviderError(path + ": read error");
-  return bytes;
-}
 
 bool is_not_found(const AwsError& error) {
   return error.code().ends_with(".NotFound") || error.code().ends_with(".Malformed");
@@ -116,34 +103,18 @@ std::string Ec2Provider::make_disk_image(const deploy::ImageInput& input) {
   if (bundle::Error error = site.open(mapped.data(), mapped.size()); error != bundle::Error::None) {
     throw deploy::ProviderError(input.bundle_path + ": " + bundle::describe(error));
   }
-  std::vector<uint8_t> disk;
-  if (image_flavour(settings_) == "linux") {
-    image::LinuxImageInputs in;
-    in.loader = read_whole_file(settings_.loader_path);
-    in.kernel_dir = settings_.linux_dir;
-    in.init = read_whole_file(image::find_artifact(
-        settings_.init_path, "mayfly-init", "build it: cmake --build build --target mayfly-init"));
-    in.bundle = site.bytes();
-    in.bundle_size = site.size();
-    in.cmdline = settings_.cmdline;
-    in.mayfly_version = MAYFLY_VERSION;
-    in.bundle_id = input.bundle_id;
-    in.mtime = site.created();
-    disk = image::build_linux_disk_image(in);
-  } else {
-    image::DiskSpec spec;
-    spec.kernel = read_whole_file(settings_.kernel_path);
-    spec.loader = read_whole_file(settings_.loader_path);
-    spec.bundle = site.bytes();
-    spec.bundle_size = site.size();
-    spec.cmdline = settings_.cmdline;
-    spec.flavour = "mayfly";
-    spec.kernel_version = MAYFLY_VERSION;
-    spec.mayfly_version = MAYFLY_VERSION;
-    spec.bundle_id = input.bundle_id;
-    spec.mtime = site.created();  // the bundle's time already honours SOURCE_DATE_EPOCH
-    disk = image::build_disk_image(spec);
-  }
+  image::SiteDiskInputs in;
+  in.flavour = image_flavour(settings_);
+  in.loader_file = settings_.loader_path;
+  in.kernel_file = in.flavour == "mayfly" ? settings_.kernel_path : "";
+  in.init_file = settings_.init_path;
+  in.linux_dir = settings_.linux_dir;
+  in.bundle = site.bytes();
+  in.bundle_size = site.size();
+  in.bundle_id = input.bundle_id;
+  in.cmdline = settings_.cmdline;
+  in.mtime = site.created();  // the bundle's time already honours SOURCE_DATE_EPOCH
+  std::vector<uint8_t> disk = image::build_site_disk(in);
   std::string path =
       settings_.scratch_dir + "/ec2-image-" + record_tag(input.image_id, input.created) + ".img";
   hosted::write_file_atomic(path, disk.data(), disk.size());
