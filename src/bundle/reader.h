@@ -44,11 +44,16 @@ struct Entry {
   const Blob& variant(Encoding e) const { return variants[int(e)]; }
 };
 
+// Whether open() reads every byte to verify the trailer. Only bytes this process has just
+// written and checksummed itself may skip it (`serve --watch` after each rebuild); the
+// layout is checked either way.
+enum class Checksum : uint8_t { Verify, Skip };
+
 class Bundle {
  public:
   // Checks and adopts the bundle at data[0..size). On error the bundle stays empty and
   // error_entry() names the offending entry where there is one.
-  Error open(const uint8_t* data, size_t size);
+  Error open(const uint8_t* data, size_t size, Checksum checksum = Checksum::Verify);
 
   bool is_open() const { return data_ != nullptr; }
   uint32_t entry_count() const { return entry_count_; }

@@ -69,7 +69,8 @@ void load_bundle(const std::string& path, const BundleFlags& flags, LoadedBundle
                    std::to_string(r.pages) + " pages");
       dir = r.destination.string();
     }
-    out.mapped = hosted::MappedFile::from_bytes(bundle_directory(dir, flags), "mayfly-bundle");
+    std::vector<uint8_t> bytes = bundle_directory(dir, flags);
+    out.mapped = hosted::MappedFile::from_bytes(bytes.data(), bytes.size(), "mayfly-bundle");
     data = out.mapped.data();
     size = out.mapped.size();
   } else {

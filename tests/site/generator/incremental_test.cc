@@ -227,6 +227,30 @@ TEST_F(IncrementalBuild, OtherEditsAreFullAndExact) {
   rebuild({"*"}, false);
 }
 
+// Before each rebuild every file's stamp is read again, so a change the watcher did not
+// report is found; what no build reads is not looked at.
+TEST_F(IncrementalBuild, ChangesAreFoundWithoutTheWatchersWord) {
+  first_files();
+  // Dot folders and the destination are not looked into.
+  write(src_ / ".git/HEAD", "ref: refs/heads/main\n");
+  write(src_ / "_site/another.html", "written by a build beside the server");
+  rebuild({}, true);
+  // A file in a new folder, a file in a folder that goes away.
+  write(src_ / "notes/deep/a.txt", "a note");
+  rebuild({}, false);
+  EXPECT_EQ(files_["notes/deep/a.txt"], "a note");
+  fs::remove_all(src_ / "notes");
+  rebuild({}, false);
+  EXPECT_EQ(files_.count("notes/deep/a.txt"), 0u);
+  // A linked file counts as what it points to.
+  write(src_ / "target.txt", "one");
+  fs::create_symlink("target.txt", src_ / "linked.txt");
+  rebuild({}, false);
+  write(src_ / "target.txt", "three");
+  rebuild({}, false);
+  EXPECT_EQ(files_["linked.txt"], "three");
+}
+
 TEST_F(IncrementalBuild, BodyReadingOtherPostsBuildsInFull) {
   first_files();
   const std::string reader = "_posts/2024-06-01-liquid.md";
