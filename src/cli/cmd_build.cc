@@ -61,7 +61,11 @@ void add_build_command(CLI::App& app, int& exit_code) {
                             {"documents", r.documents},
                             {"static_files", r.static_files},
                             {"files_written", r.files_written},
-                            {"seconds", total}};
+                            {"seconds", total},
+                            {"phases",
+                             {{"read_seconds", r.read_seconds},
+                              {"render_seconds", r.render_seconds},
+                              {"write_seconds", r.write_seconds}}}};
         std::cout << j.dump(2) << "\n";
       } else {
         char secs[32];

@@ -94,36 +94,6 @@ class StagedDestination : public OutputSink {
   bool committed_ = false;
 };
 
-// Parses the front matter of every post on all threads before the reader (which goes
-// through files one by one) asks for it: parse_front_matter keeps each parse by its text, so
-// the reader then finds them done. YAML parsing is most of the reading time. Errors are left
-// for the reader to report.
-void warm_front_matter(const SiteConfig& config, unsigned threads) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(config.source, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    std::string name = p.filename().string();
-    std::error_code ec2;
-    if (it->is_directory(ec2)) {
-      bool skip = (!name.empty() && name[0] == '.') || name == "node_modules" ||
-                  fs::equivalent(p, config.destination, ec2);
-      if (skip) it.disable_recursion_pending();
-      continue;
-    }
-    if (p.parent_path().filename() == "_posts" && config.is_markdown(p)) files.push_back(p);
-  }
-  parallel_for(files.size(), threads, [&](size_t i) {
-    std::ifstream f(files[i], std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    try {
-      parse_front_matter(text, files[i].string());
-    } catch (...) {
-    }
-  });
-}
-
 }  // namespace
 
 bool is_builtin_plugin(const std::string& name) {
@@ -155,10 +125,7 @@ BuildResult build_site(const fs::path& source, const BuildOptions& options,
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  // A rebuild (a cache that has entries) finds unchanged front matter parsed already.
-  bool rebuild = options.cache && options.cache->size() > 0;
-  if (threads > 1 && !rebuild) warm_front_matter(config, threads);
-  state->content = read_site(config);
+  state->content = read_site(config, threads);
   SiteContent& content = state->content;
   prepare_site(content, config, now);
   if (keep) {

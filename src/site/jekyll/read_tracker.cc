@@ -12,7 +12,7 @@ void ReadSet::finish() {
 }
 
 void DocumentHashes::add(const liquid::Value& v, const Document* d) {
-  if (v.is_hash()) map_[&v.as_hash()] = d;
+  if (v.is_hash()) map_[&v.as_hash()] = Entry{d, v.hash_ptr()};
 }
 
 void DocumentHashes::remove(const liquid::Value& v) {
@@ -21,7 +21,11 @@ void DocumentHashes::remove(const liquid::Value& v) {
 
 const Document* DocumentHashes::find(const liquid::Hash* h) const {
   auto it = map_.find(h);
-  return it == map_.end() ? nullptr : it->second;
+  return it == map_.end() ? nullptr : it->second.document;
+}
+
+void DocumentHashes::sweep() {
+  std::erase_if(map_, [](const auto& item) { return item.second.hash.use_count() == 1; });
 }
 
 ReadTracker::ReadTracker(const DocumentHashes& docs, const liquid::Value& site, ReadSet* out)

@@ -2,6 +2,7 @@
 // What one render read of the documents' template values and of site.time, for
 // `serve --watch`: after a post's body changes, only the documents whose last render read
 // that post's content or excerpt are rendered again (SiteRenderer::rerender_bodies).
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,16 +27,27 @@ struct ReadSet {
   void finish();
 };
 
-// Which hashes are which documents' values (items of site.posts, page.next, site.pages, …).
+// Which hashes are which documents' values (items of site.posts, page.next, site.pages, …),
+// by address. Each entry holds its hash, so that no other hash can be made at the address
+// while the entry names a document there (a freed one's address was reused by site.tags'
+// hash now and then, which a rebuild then took for a document's value and left stale).
 class DocumentHashes {
  public:
   void clear() { map_.clear(); }
   void add(const liquid::Value& v, const Document* d);
   void remove(const liquid::Value& v);
   const Document* find(const liquid::Hash* h) const;
+  // Forgets the hashes nothing but this map still holds (a site value built for one render
+  // and dropped): no render can reach them any more.
+  void sweep();
+  size_t size() const { return map_.size(); }
 
  private:
-  std::unordered_map<const liquid::Hash*, const Document*> map_;
+  struct Entry {
+    const Document* document;
+    std::shared_ptr<const liquid::Hash> hash;
+  };
+  std::unordered_map<const liquid::Hash*, Entry> map_;
 };
 
 // Records into `out` while it lives, as this thread's liquid::hash_read_observer. With a

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "site/jekyll/front_matter.h"
+#include "site/jekyll/parallel.h"
 #include "site/jekyll/yaml_value.h"
 
 namespace mayfly::site {
@@ -56,25 +58,37 @@ const std::regex& date_filename() {
   return re;
 }
 
-std::unique_ptr<Document> load_document(const fs::path& path, const std::string& relative,
-                                        DocumentKind kind, const SiteConfig& config) {
+// Fills a document's text from its file: raw text, front matter, body, output extension.
+void read_document_file(Document& doc, const SiteConfig& config) {
+  const fs::path& path = doc.source_path;
+  doc.raw = read_text(path);
+  if (auto fm = parse_front_matter(doc.raw, doc.relative_path)) {
+    doc.has_front_matter = true;
+    doc.front_matter = fm->data.as_hash();
+    doc.body = std::string(fm->content);
+    doc.body_line = fm->content_line;
+  } else {
+    doc.body = doc.raw;
+  }
+  doc.markdown = config.is_markdown(path);
+  std::string ext = path.extension().string();
+  doc.output_ext = doc.markdown || ext == ".html" || ext == ".htm" ? ".html" : ext;
+  if (ext == ".scss" || ext == ".sass") doc.output_ext = ".css";
+}
+
+std::unique_ptr<Document> new_document(const fs::path& path, const std::string& relative,
+                                       DocumentKind kind) {
   auto doc = std::make_unique<Document>();
   doc->kind = kind;
   doc->source_path = path;
   doc->relative_path = relative;
-  doc->raw = read_text(path);
-  if (auto fm = parse_front_matter(doc->raw, relative)) {
-    doc->has_front_matter = true;
-    doc->front_matter = fm->data.as_hash();
-    doc->body = std::string(fm->content);
-    doc->body_line = fm->content_line;
-  } else {
-    doc->body = doc->raw;
-  }
-  doc->markdown = config.is_markdown(path);
-  std::string ext = path.extension().string();
-  doc->output_ext = doc->markdown || ext == ".html" || ext == ".htm" ? ".html" : ext;
-  if (ext == ".scss" || ext == ".sass") doc->output_ext = ".css";
+  return doc;
+}
+
+std::unique_ptr<Document> load_document(const fs::path& path, const std::string& relative,
+                                        DocumentKind kind, const SiteConfig& config) {
+  auto doc = new_document(path, relative, kind);
+  read_document_file(*doc, config);
   return doc;
 }
 
@@ -238,7 +252,10 @@ class Walker {
         add_static(e.path(), rel, "posts");
         continue;
       }
-      auto doc = load_document(e.path(), rel, kind, config_);
+      // Read later, on every core (read_post_files): a blog is mostly posts, and parsing
+      // their front matter is most of reading a site.
+      auto doc = new_document(e.path(), rel, kind);
+      unread_posts_.push_back(doc.get());
       doc->collection = "posts";
       // Directories above _posts are categories (blog/_posts/x.md → "blog").
       if (!category_dir.empty()) {
@@ -260,6 +277,22 @@ class Walker {
       }
       out_.posts.push_back(std::move(doc));
     }
+  }
+
+  // Reads the posts' files found by the walk, in parallel; the first error in the posts'
+  // order is the one reported, whatever the timing.
+  void read_post_files(unsigned threads) {
+    std::vector<std::exception_ptr> errors(unread_posts_.size());
+    parallel_for(unread_posts_.size(), threads, [&](size_t i) {
+      try {
+        read_document_file(*unread_posts_[i], config_);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+    unread_posts_.clear();
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
   }
 
   void read_collection(const CollectionConfig& c) {
@@ -378,6 +411,7 @@ class Walker {
   const SiteConfig& config_;
   EntryFilter filter_;
   SiteContent& out_;
+  std::vector<Document*> unread_posts_;  // found by the walk, in order; read after it
 };
 
 }  // namespace
@@ -406,11 +440,12 @@ bool EntryFilter::skip(const std::string& name, const std::string& relative, boo
   return matches(excludes, relative, is_dir);
 }
 
-SiteContent read_site(const SiteConfig& config) {
+SiteContent read_site(const SiteConfig& config, unsigned threads) {
   SiteContent out;
   Walker w(config, out);
   w.read_layouts();
   w.read_directory(config.source, "");
+  w.read_post_files(threads);
   w.read_theme_assets();
   for (const auto& c : config.collections)
     if (c.name != "posts") w.read_collection(c);

@@ -48,7 +48,8 @@ class EntryFilter {
   const SiteConfig& config_;
 };
 
-// Reads everything. Throws SourceError (file:line:col) for bad front matter or data files.
-SiteContent read_site(const SiteConfig& config);
+// Reads everything, the posts' files on `threads` threads. Throws SourceError
+// (file:line:col) for bad front matter or data files.
+SiteContent read_site(const SiteConfig& config, unsigned threads = 1);
 
 }  // namespace mayfly::site

@@ -28,32 +28,6 @@ struct SiteRenderer::LayoutTemplate {
   std::shared_ptr<const liquid::Template> tpl;
 };
 
-void parallel_for(size_t n, unsigned threads, const std::function<void(size_t)>& fn) {
-  if (threads <= 1 || n <= 1) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < n;) {
-      try {
-        fn(i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        next.store(n);
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
-}
-
 std::shared_ptr<const std::string> ConversionCache::find(uint64_t key, uint64_t check) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = entries_.find(key);
@@ -668,6 +642,7 @@ void SiteRenderer::run(unsigned threads, const OutputFn& on_output) {
     if (docs[i]->collection == "posts") render_excerpt(*docs[i], early, reads);
   });
   early_site = Value();
+  document_hashes_.sweep();  // the early site's values
   for (auto& [d, r] : early_reads_) {
     // A body that includes a file (include_relative) may include a post's: as good as
     // reading that post.
@@ -706,6 +681,7 @@ namespace mayfly::site {
 
 bool SiteRenderer::rerender_bodies(const std::vector<PostEdit>& edits, int64_t now,
                                    unsigned threads, const OutputFn& on_output) {
+  document_hashes_.sweep();  // values the last rebuild replaced
   std::vector<Document*> changed;
   std::set<std::pair<const Document*, std::string>> changed_keys;
   for (const PostEdit& e : edits) {
@@ -756,6 +732,7 @@ bool SiteRenderer::rerender_bodies(const std::vector<PostEdit>& edits, int64_t n
     std::string().swap(d->body);
   }
   early_site = Value();
+  document_hashes_.sweep();  // the early site's values
   // Only the edited posts' values and their neighbours' (whose next or previous shows them)
   // are new; site_ gets them in place of the old ones.
   Replacements replaced;

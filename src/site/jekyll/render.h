@@ -14,6 +14,7 @@
 
 #include "site/jekyll/config.h"
 #include "site/jekyll/host.h"
+#include "site/jekyll/parallel.h"
 #include "site/jekyll/read_tracker.h"
 #include "site/jekyll/reader.h"
 #include "site/liquid/liquid.h"
@@ -156,8 +157,5 @@ class SiteRenderer {
   std::unordered_map<const Document*, liquid::Hash> prepared_data_;  // posts' data before run()
   size_t rerendered_ = 0;
 };
-
-// Runs fn(i) for i in [0, n) on `threads` threads; rethrows the first exception.
-void parallel_for(size_t n, unsigned threads, const std::function<void(size_t)>& fn);
 
 }  // namespace mayfly::site

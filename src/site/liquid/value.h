@@ -116,6 +116,7 @@ class Value {
   const Array& as_array() const { return *std::get<ArrPtr>(v_); }
   const std::shared_ptr<const Array>& array_ptr() const { return std::get<ArrPtr>(v_); }
   const Hash& as_hash() const { return *std::get<HashPtr>(v_); }
+  const std::shared_ptr<const Hash>& hash_ptr() const { return std::get<HashPtr>(v_); }
   const Range& as_range() const { return std::get<Range>(v_); }
   const Drop& as_drop() const { return *std::get<DropPtr>(v_); }
 

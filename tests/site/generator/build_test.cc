@@ -143,6 +143,35 @@ TEST(BuildErrors, BadTemplateLeavesTheDestinationUntouched) {
   fs::remove_all(root);
 }
 
+// Posts are read on every core; of several bad ones, the first in the posts' order is the
+// one reported, on every build.
+TEST(BuildErrors, TheFirstBadPostIsNamedWhateverTheThreadsDo) {
+  fs::path root = fs::temp_directory_path() / ("mayfly-badposts-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "_posts");
+  std::ofstream(root / "_config.yml") << "title: t\n";
+  for (int i = 10; i < 70; ++i) {
+    std::string name = "2024-01-" + std::to_string(i % 28 + 1) + "-p" + std::to_string(i) + ".md";
+    bool bad = i == 23 || i == 41 || i == 66;
+    std::ofstream(root / "_posts" / name)
+        << (bad ? "---\ntitle: [unclosed\n---\nbody\n" : "---\ntitle: ok\n---\nbody\n");
+  }
+  BuildOptions o;
+  o.threads = 2;
+  for (int round = 0; round < 5; ++round) {
+    try {
+      build_site(root, o);
+      FAIL() << "expected an error";
+    } catch (const SourceError& e) {
+      // Sorted by name: p23 is "2024-01-24-p23.md", p41 "2024-01-14-p41.md", p66
+      // "2024-01-11-p66.md": the last comes first.
+      EXPECT_TRUE(std::string(e.what()).starts_with("_posts/2024-01-11-p66.md:")) << e.what();
+    }
+  }
+  EXPECT_FALSE(fs::exists(root / "_site")) << "nothing written";
+  fs::remove_all(root);
+}
+
 // A post body that reads other posts' content sees their source text, the same on every
 // build whatever the threads do (it once depended on which bodies had rendered first).
 TEST(BuildReproducible, BodiesReadingOtherPostsAreTheSameEveryTime) {

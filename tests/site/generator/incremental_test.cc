@@ -102,6 +102,7 @@ class IncrementalBuild : public ::testing::Test {
   // Rebuilds as the watcher would after `touched` changed; expects a partial or full
   // rebuild, and the files of a clean build.
   void rebuild(const std::vector<std::string>& touched, bool partial, int64_t time = kTime) {
+    SCOPED_TRACE("rebuild #" + std::to_string(++rebuilds_) + " of this test");
     site_->set_time(time);
     IncrementalSite::Outcome r = site_->build(touched);
     EXPECT_EQ(!r.full, partial) << (r.full ? "full: " + r.why_full : "partial");
@@ -134,6 +135,7 @@ class IncrementalBuild : public ::testing::Test {
   MapSink sink_;
   std::unique_ptr<IncrementalSite> site_;
   std::map<std::string, std::string> files_;
+  int rebuilds_ = 0;
 };
 
 TEST_F(IncrementalBuild, BodyEditsArePartialAndExact) {
