@@ -193,6 +193,7 @@ BundleLayout::BundleLayout(std::vector<LayoutFile> files, const WriteOptions& op
   std::map<std::pair<uint64_t, uint64_t>, size_t> by_hash;
   uint64_t data_size = 0;
   for (size_t i = 0; i < files_.size(); ++i) {
+    if (!files_[i].blob) throw BundleError("no bytes for bundle path " + files_[i].path);
     const PreparedBlob& b = *files_[i].blob;
     auto [it, fresh] = by_hash.emplace(std::make_pair(b.hash_high, b.hash_low), blobs_.size());
     if (fresh) {

@@ -70,6 +70,9 @@ TEST(BundleLayout, RefusesWhatTheWriterRefuses) {
   EXPECT_THROW(BundleLayout(with_path("/a/../b"), o), BundleError);
   EXPECT_THROW(BundleLayout(with_path("relative.txt"), o), BundleError);
   EXPECT_THROW(BundleLayout(with_path("/a//b"), o), BundleError);
+  std::vector<LayoutFile> no_bytes = prepared(small_site());
+  no_bytes.front().blob = nullptr;
+  EXPECT_THROW(BundleLayout(no_bytes, o), BundleError);
   WriteOptions bad = o;
   bad.site.headers = {{"Content-Length", "1"}};
   EXPECT_THROW(BundleLayout(prepared(small_site()), bad), BundleError);
