@@ -210,7 +210,35 @@ class Walker {
   Walker(const SiteConfig& config, SiteContent& out)
       : config_(config), filter_(config), out_(out) {}
 
+  // Marks a folder as being read while it lives. A folder reached again inside itself (a
+  // link to a folder above it) is not entered: the walk would go round until the path is
+  // too long, and write the site again at every level. A warning names the link.
+  struct FolderGuard {
+    FolderGuard(Walker& w, const fs::path& dir, const std::string& relative) : walker(w) {
+      struct stat st;
+      if (::stat(dir.c_str(), &st) != 0) return;  // the walk reports what it cannot read
+      std::pair<dev_t, ino_t> id{st.st_dev, st.st_ino};
+      auto& open = walker.open_folders_;
+      if (std::find(open.begin(), open.end(), id) != open.end()) {
+        walker.out_.warnings.push_back((relative.empty() ? std::string(".") : relative) +
+                                       ": a link to a folder that contains it; not followed");
+        return;
+      }
+      open.push_back(id);
+      entered = true;
+    }
+    ~FolderGuard() {
+      if (entered) walker.open_folders_.pop_back();
+    }
+    FolderGuard(const FolderGuard&) = delete;
+    FolderGuard& operator=(const FolderGuard&) = delete;
+    Walker& walker;
+    bool entered = false;
+  };
+
   void read_directory(const fs::path& dir, const std::string& relative) {
+    FolderGuard guard(*this, dir, relative);
+    if (!guard.entered) return;
     read_posts(dir / "_posts", join(relative, "_posts"), DocumentKind::Post, relative);
     if (config_.show_drafts)
       read_posts(dir / "_drafts", join(relative, "_drafts"), DocumentKind::Draft, relative);
@@ -234,6 +262,8 @@ class Walker {
   void read_posts(const fs::path& dir, const std::string& relative, DocumentKind kind,
                   const std::string& category_dir) {
     if (!fs::is_directory(dir)) return;
+    FolderGuard guard(*this, dir, relative);
+    if (!guard.entered) return;
     for (const auto& e : sorted_entries(dir)) {
       std::string name = e.path().filename().string();
       std::string rel = join(relative, name);
@@ -324,6 +354,8 @@ class Walker {
  private:
   void read_theme_dir(const fs::path& dir, const std::string& relative,
                       const std::set<std::string>& have) {
+    FolderGuard guard(*this, dir, relative);
+    if (!guard.entered) return;
     for (const auto& e : sorted_entries(dir)) {
       std::string name = e.path().filename().string();
       std::string rel = join(relative, name);
@@ -340,6 +372,8 @@ class Walker {
   }
 
   void read_layout_dir(const fs::path& dir, const std::string& rel, const std::string& prefix) {
+    FolderGuard guard(*this, dir, rel);
+    if (!guard.entered) return;
     for (const auto& e : sorted_entries(dir)) {
       std::string name = e.path().filename().string();
       if (e.is_directory()) {
@@ -365,6 +399,8 @@ class Walker {
 
   void read_collection_dir(const CollectionConfig& c, const fs::path& dir, const std::string& rel,
                            std::vector<std::unique_ptr<Document>>& docs) {
+    FolderGuard guard(*this, dir, rel);
+    if (!guard.entered) return;
     for (const auto& e : sorted_entries(dir)) {
       std::string name = e.path().filename().string();
       std::string r = join(rel, name);
@@ -411,7 +447,8 @@ class Walker {
   const SiteConfig& config_;
   EntryFilter filter_;
   SiteContent& out_;
-  std::vector<Document*> unread_posts_;  // found by the walk, in order; read after it
+  std::vector<Document*> unread_posts_;                // found by the walk, in order; read after it
+  std::vector<std::pair<dev_t, ino_t>> open_folders_;  // the folders being read, outermost first
 };
 
 }  // namespace

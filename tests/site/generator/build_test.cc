@@ -172,6 +172,31 @@ TEST(BuildErrors, TheFirstBadPostIsNamedWhateverTheThreadsDo) {
   fs::remove_all(root);
 }
 
+// A link back to a folder above it is not followed (the walk would write the site again at
+// every level until the path is too long); a warning names it. Other links are followed.
+TEST(BuildLinks, ALinkToAnEnclosingFolderIsNamedAndNotFollowed) {
+  fs::path root = fs::temp_directory_path() / ("mayfly-links-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "notes");
+  fs::create_directories(root / "elsewhere");
+  std::ofstream(root / "_config.yml") << "title: t\nexclude: [elsewhere]\n";
+  std::ofstream(root / "notes" / "a.txt") << "a";
+  std::ofstream(root / "elsewhere" / "b.txt") << "b";
+  fs::create_directory_symlink("..", root / "notes" / "up");
+  fs::create_directory_symlink("../elsewhere", root / "notes" / "linked");
+  std::vector<std::string> warnings;
+  BuildOptions o;
+  o.warn = [&](const std::string& w) { warnings.push_back(w); };
+  build_site(root, o);
+  std::set<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(root / "_site"))
+    if (e.is_regular_file()) files.insert(fs::relative(e.path(), root / "_site").generic_string());
+  EXPECT_EQ(files, (std::set<std::string>{"notes/a.txt", "notes/linked/b.txt"}));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0], "notes/up: a link to a folder that contains it; not followed");
+  fs::remove_all(root);
+}
+
 // A post body that reads other posts' content sees their source text, the same on every
 // build whatever the threads do (it once depended on which bodies had rendered first).
 TEST(BuildReproducible, BodiesReadingOtherPostsAreTheSameEveryTime) {
